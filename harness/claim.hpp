@@ -1,0 +1,83 @@
+// Claims: theorem-level statements checked on concrete instances, each with a verdict anyone can
+// audit (PEPit habit: measured vs predicted, the tolerance and where it comes from, the margin).
+//
+// A claim registers one function per precision (double, mp50) returning its outcomes: the true
+// statement, and, when decoys are asked for, each deliberately wrong variant, which the same
+// check must report as `violated`. One claim family per file in claims/, registered with
+// MB_REGISTER_CLAIM.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/json_num.hpp"
+#include "harness/registry.hpp"
+
+namespace mb {
+
+struct ClaimInfo {
+  std::string name;
+  std::string statement;        // in words
+  std::string formula;          // as a formula
+  std::string source;           // paper + section, or "THEORY.md 2x [D]" for our derivations
+  std::string tolerance_model;  // how the tolerance is derived
+  std::vector<std::pair<std::string, std::string>> decoys;  // (name, what is wrong)
+};
+
+enum class Verdict { holds, violated, inconclusive };
+std::string to_string(Verdict v);
+
+struct ClaimOutcome {
+  std::string variant = "claim";  // "claim" or the decoy's name
+  bool decoy = false;
+  Verdict verdict = Verdict::inconclusive;
+  std::string reason;              // why, always for inconclusive and violated
+  json instance = json::object();  // problem, solver, sizes, seeds used
+  json measured = json::object();  // named measured values
+  json predicted = json::object(); // named predicted values or bounds
+  json margin;                     // signed: > 0 means room to spare; < -tolerance means violated
+  json tolerance;
+  std::string tolerance_source;
+  json extra = json::object();     // supporting data (slopes, tables)
+};
+
+struct ClaimContext {
+  bool decoys = false;
+};
+
+// Tagged by T so that each precision has its own registry (the std::function type alone would
+// be the same for every T).
+template <class T>
+struct ClaimFn {
+  std::function<std::vector<ClaimOutcome>(const ClaimContext&)> run;
+};
+
+// "holds" if margin >= -tol, else "violated"; unless `resolvable` is false ("inconclusive").
+template <class T>
+Verdict verdict_from_margin(const T& margin, const T& tol) {
+  return margin >= -tol ? Verdict::holds : Verdict::violated;
+}
+
+// Runs claims by name in each precision. `outcomes` is the deterministic list of outcome
+// records; `timing` maps "claim/precision" to seconds. Unknown names or precisions throw
+// mb::Error listing the known ones.
+struct ClaimsRun {
+  json outcomes = json::array();
+  json timing = json::object();
+};
+ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<std::string>& precisions, bool decoys,
+                     int threads);
+std::vector<std::string> claim_names();
+const std::vector<std::string>& claim_precisions();  // double, mp50
+
+}  // namespace mb
+
+// `Fn` is a function template `template <class T> std::vector<ClaimOutcome> Fn(const ClaimContext&)`
+// and `info()` a function returning the ClaimInfo.
+#define MB_REGISTER_CLAIM(InfoFn, Fn)                                                        \
+  static ::mb::StaticRegistration MB_UNIQUE(mb_claim_registration_)([] {                     \
+    const ::mb::ClaimInfo i = InfoFn();                                                      \
+    ::mb::Registry<::mb::ClaimInfo>::instance().add(i.name, i, true);                        \
+    ::mb::Registry<::mb::ClaimFn<MB_SCALAR>>::instance().add(i.name, {&Fn<MB_SCALAR>});        \
+  })

@@ -1,0 +1,93 @@
+#include <algorithm>
+#include <thread>
+
+#include "harness/cli/command.hpp"
+#include "harness/error.hpp"
+
+namespace mb::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::string& command, const std::vector<std::string>& valued,
+           const std::vector<std::string>& flags)
+    : command_(command) {
+  auto known = [&] {
+    std::vector<std::string> all;
+    for (const auto& v : valued) all.push_back("--" + v + " VALUE");
+    for (const auto& f : flags) all.push_back("--" + f);
+    return all;
+  };
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.rfind("--", 0) != 0) {
+      positional_.push_back(a);
+      continue;
+    }
+    std::string key = a.substr(2), value;
+    const auto eq = key.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) value = key.substr(eq + 1), key = key.substr(0, eq);
+    if (std::find(valued.begin(), valued.end(), key) != valued.end()) {
+      if (!inline_value) {
+        if (i + 1 >= argv.size()) throw Error(command_ + ": option --" + key + " needs a value");
+        value = argv[++i];
+      }
+      // A repeated option accumulates: --claim a --claim b == --claim a,b.
+      values_[key] = values_.count(key) ? values_[key] + "," + value : value;
+    } else if (std::find(flags.begin(), flags.end(), key) != flags.end()) {
+      if (inline_value) throw Error(command_ + ": option --" + key + " takes no value");
+      values_[key] = "1";
+    } else {
+      throw Error(command_ + ": unknown option '" + a + "'; valid options: " + join(known()));
+    }
+  }
+}
+
+std::string Args::get(const std::string& key, const std::string& def) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? def : it->second;
+}
+
+std::string Args::require(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw Error(command_ + ": missing required option --" + key);
+  return it->second;
+}
+
+std::vector<std::string> Args::list(const std::string& key, const std::vector<std::string>& def) const {
+  if (!has(key)) return def;
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : get(key)) {
+    if (c == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  if (out.empty()) throw Error(command_ + ": --" + key + " needs at least one value");
+  return out;
+}
+
+int Args::integer(const std::string& key, int def, int lo, int hi) const {
+  if (!has(key)) return def;
+  const std::string v = get(key);
+  size_t pos = 0;
+  int x = 0;
+  try {
+    x = std::stoi(v, &pos);
+  } catch (...) {
+    pos = 0;
+  }
+  if (pos == 0 || pos != v.size()) throw Error(command_ + ": --" + key + " must be an integer, got '" + v + "'");
+  if (x < lo || x > hi)
+    throw Error(command_ + ": --" + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+int default_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+}
+
+}  // namespace mb::cli

@@ -1,0 +1,59 @@
+// muonbench check [--claim NAME...] [--precision double,mp50] [--decoys] --out FILE
+#include <chrono>
+#include <iostream>
+
+#include "harness/atomic_file.hpp"
+#include "harness/claim.hpp"
+#include "harness/cli/command.hpp"
+#include "harness/environment.hpp"
+#include "harness/report.hpp"
+
+namespace mb::cli {
+namespace {
+
+int cmd_check(const std::vector<std::string>& argv) {
+  Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet"});
+  const auto names = a.list("claim", claim_names());
+  const auto precisions = a.list("precision", claim_precisions());
+  const std::string out = a.require("out");
+  const int threads = a.integer("threads", default_threads(), 1, 1024);
+  const std::string started = utc_now_iso8601();
+  const auto t0 = std::chrono::steady_clock::now();
+  const ClaimsRun run = run_claims(names, precisions, a.has("decoys"), threads);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  size_t as_expected = 0, total = 0;
+  for (const auto& c : run.outcomes) {
+    ++total;
+    const bool ok = c["verdict"] == c["expected"] ||
+                    (!c["decoy"].get<bool>() && c["verdict"] == "inconclusive" && c["precision"] == "double");
+    as_expected += ok;
+    if (!a.has("quiet"))
+      std::printf("%-28s %-6s %-22s expected %-9s got %-13s margin %s\n", c["claim"].get<std::string>().c_str(),
+                  c["precision"].get<std::string>().c_str(), c["variant"].get<std::string>().c_str(),
+                  c["expected"].get<std::string>().c_str(), c["verdict"].get<std::string>().c_str(),
+                  c["margin"].dump().c_str());
+  }
+  const json doc = {{"schema", "muonbench.claims"},
+                    {"schema_version", kReportSchemaVersion},
+                    {"muonbench_version", version_string()},
+                    {"results", {{"claims", run.outcomes}, {"as_expected", as_expected}, {"total", total}}},
+                    {"run", {{"environment", environment_json(threads)},
+                             {"date", started},
+                             {"wall_seconds", wall},
+                             {"claims", run.timing}}}};
+  write_file_atomic(out, doc.dump(1) + "\n");
+  if (!a.has("quiet")) std::printf("%zu of %zu outcomes as expected; wrote %s\n", as_expected, total, out.c_str());
+  return as_expected == total ? 0 : 3;
+}
+
+}  // namespace
+
+MB_REGISTER_COMMAND("check", "check theory claims (and their decoys) in double and mp50",
+                    "usage: muonbench check [--claim NAME[,NAME...]] [--precision double,mp50] [--decoys]\n"
+                    "                       [--threads N] [--quiet] --out FILE\n"
+                    "  Runs each claim (default: all) in each precision and writes the claims report.\n"
+                    "  With --decoys, each claim's deliberately wrong variants run too and must be 'violated'.\n"
+                    "  Exit status 3 if any outcome differs from what is expected.\n",
+                    cmd_check);
+
+}  // namespace mb::cli

@@ -1,0 +1,43 @@
+// muonbench list: what is registered.
+#include <cstdio>
+#include <iostream>
+
+#include "harness/claim.hpp"
+#include "harness/cli/command.hpp"
+#include "harness/problem.hpp"
+#include "harness/scalar.hpp"
+#include "harness/solver.hpp"
+#include "harness/suite.hpp"
+
+namespace mb::cli {
+namespace {
+
+int cmd_list(const std::vector<std::string>& argv) {
+  Args a(argv, "list", {}, {"json"});
+  if (a.has("json")) {
+    json j = {{"problems", problem_names()},
+              {"solvers", solver_names()},
+              {"suites", known_suites()},
+              {"claims", claim_names()},
+              {"precisions", precision_names()}};
+    std::cout << j.dump(1) << "\n";
+    return 0;
+  }
+  std::cout << "problems:\n";
+  for (const auto& [n, i] : Registry<ProblemInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.summary.c_str());
+  std::cout << "solvers:\n";
+  for (const auto& [n, i] : Registry<SolverInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.summary.c_str());
+  std::cout << "suites:\n";
+  for (const auto& n : known_suites()) std::printf("  %s\n", n.c_str());
+  std::cout << "checks (claims):\n";
+  for (const auto& [n, i] : Registry<ClaimInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.formula.c_str());
+  std::cout << "precisions: " << join(precision_names()) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+MB_REGISTER_COMMAND("list", "list problems, solvers, suites, checks and precisions",
+                    "usage: muonbench list [--json]\n", cmd_list);
+
+}  // namespace mb::cli

@@ -1,0 +1,48 @@
+// Subcommands of the `muonbench` program: one file each in harness/cli/, registered by name.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/registry.hpp"
+
+namespace mb::cli {
+
+// Parsed "--key value" / "--flag" arguments. Unknown options are an error listing the valid ones.
+class Args {
+ public:
+  // `valued`: options that take a value; `flags`: options that take none.
+  Args(const std::vector<std::string>& argv, const std::string& command, const std::vector<std::string>& valued,
+       const std::vector<std::string>& flags);
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+  std::string get(const std::string& key, const std::string& def = "") const;
+  std::string require(const std::string& key) const;
+  // Comma-separated list ("double,mp50").
+  std::vector<std::string> list(const std::string& key, const std::vector<std::string>& def) const;
+  int integer(const std::string& key, int def, int lo, int hi) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::string command_;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+struct Command {
+  std::string name;
+  std::string summary;
+  std::string usage;  // full help text
+  std::function<int(const std::vector<std::string>& args)> run;
+};
+
+int default_threads();
+
+}  // namespace mb::cli
+
+#define MB_REGISTER_COMMAND(...)                                        \
+  static ::mb::StaticRegistration MB_UNIQUE(mb_command_registration_)([] { \
+    ::mb::cli::Command c{__VA_ARGS__};                                  \
+    ::mb::Registry<::mb::cli::Command>::instance().add(c.name, c);      \
+  })

@@ -1,0 +1,104 @@
+// The Problem interface: a deterministic, parametric objective f over named parameter blocks,
+// with exact gradients and what is known about it (ensmallen habit: problems carry their own
+// answers). One family per file in problems/, registered with MB_REGISTER_PROBLEM.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/json_num.hpp"
+#include "harness/options.hpp"
+#include "harness/params.hpp"
+#include "harness/registry.hpp"
+#include "harness/rng.hpp"
+
+namespace mb {
+
+// Constants the theory needs (THEORY.md section 2d), each true on this instance:
+//   PL:        ||grad f(W)||^2 >= 2 mu (f(W) - f*)      (mu_scope: "global" or "local")
+//   L-smooth:  ||grad f(W)||^2 <= 2 L (f(W) - f*) and grad f is L-Lipschitz (Frobenius)
+template <class T>
+struct Known {
+  std::optional<T> f_star;
+  std::string f_star_source;  // "closed form", "Newton's method in the working precision", ...
+  std::optional<T> mu;
+  std::string mu_scope = "global";
+  std::optional<T> L;
+  std::vector<std::string> assumptions;  // "PL", "L-smooth", "convex", "quadratic", ...
+};
+
+template <class T>
+class Problem {
+ public:
+  virtual ~Problem() = default;
+  virtual const std::vector<BlockSpec>& blocks() const = 0;
+  // seed 0 is the canonical starting point; other seeds give other draws.
+  virtual Params<T> initial_point(std::uint64_t seed) const = 0;
+  virtual T value(const Params<T>& w) const = 0;
+  // Returns f(w) and writes grad f(w) into g (resized as needed).
+  virtual T value_and_gradient(const Params<T>& w, Params<T>& g) const = 0;
+  virtual Known<T> known() const = 0;
+  // A minimizer, where one is known exactly (to the working precision).
+  virtual std::optional<Params<T>> minimizer() const { return std::nullopt; }
+  // Eigenvalues of the Hessian at the minimizer, where known (sharp-rate claims, THEORY 2d).
+  virtual std::optional<std::vector<T>> hessian_eigenvalues() const { return std::nullopt; }
+
+  // Stochastic gradients (THEORY.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
+  // i.i.d. N(0,1) over all d entries, so E||g - grad f||^2 = sigma^2. sigma = 0: deterministic.
+  const T& noise_sigma() const { return sigma_; }
+  void add_gradient_noise(Params<T>& g, Rng& rng) const;
+
+  // The parameters actually used, defaults included (echoed in reports).
+  const json& parameters() const { return parameters_; }
+
+ protected:
+  T sigma_ = T(0);
+  json parameters_ = json::object();
+};
+
+template <class T>
+void Problem<T>::add_gradient_noise(Params<T>& g, Rng& rng) const {
+  if (sigma_ == T(0)) return;
+  using std::sqrt;
+  const T scale = sigma_ / sqrt(T(total_size(blocks())));
+  for (auto& b : g)
+    for (Eigen::Index j = 0; j < b.cols(); ++j)
+      for (Eigen::Index i = 0; i < b.rows(); ++i) b(i, j) += scale * T(rng.normal());
+}
+
+struct ProblemInfo {
+  std::string name;
+  std::string summary;
+  std::string formula;    // the objective and its gradient, in words and symbols
+  std::string reference;  // THEORY.md section or paper
+};
+
+template <class T>
+using ProblemFactory = std::function<std::unique_ptr<Problem<T>>(const json& params)>;
+
+// Throws Error listing known problems for an unknown name, or naming the bad parameter.
+template <class T>
+std::unique_ptr<Problem<T>> make_problem(const std::string& name, const json& params,
+                                         const std::string& field = "") {
+  const auto& factory = Registry<ProblemFactory<T>>::instance().get(name, "problem", field);
+  return factory(params);
+}
+
+inline std::vector<std::string> problem_names() { return Registry<ProblemInfo>::instance().names(); }
+
+}  // namespace mb
+
+// Registers the class template `Class` (instantiated for MB_SCALAR) under Class::kName.
+// The class provides static kName, kSummary, kFormula, kReference and a constructor from json.
+#define MB_REGISTER_PROBLEM(Class)                                                                     \
+  static ::mb::StaticRegistration MB_UNIQUE(mb_problem_registration_)([] {                             \
+    using C = Class<MB_SCALAR>;                                                                         \
+    ::mb::Registry<::mb::ProblemInfo>::instance().add(                                                 \
+        C::kName, ::mb::ProblemInfo{C::kName, C::kSummary, C::kFormula, C::kReference}, true);          \
+    ::mb::Registry<::mb::ProblemFactory<MB_SCALAR>>::instance().add(                                   \
+        C::kName, [](const ::mb::json& p) { return std::unique_ptr<::mb::Problem<MB_SCALAR>>(new C(p)); }); \
+  })

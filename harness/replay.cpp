@@ -1,0 +1,12 @@
+#include "harness/replay.hpp"
+
+#include "harness/registry.hpp"
+
+namespace mb {
+
+json replay(const std::string& solver, const json& config, const std::string& precision, const json& trace) {
+  require_precision(precision, "--precision");
+  return Registry<ReplayFn>::instance().get(precision, "precision", "--precision")(solver, config, trace);
+}
+
+}  // namespace mb

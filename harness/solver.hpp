@@ -1,0 +1,91 @@
+// The Solver interface: one iteration at a time, given the (possibly stochastic) gradient at the
+// current point. Solvers see problems only through parameter blocks, gradients and an Oracle for
+// any extra evaluations (Runge-Kutta stages of muon-flow). One family per file in solvers/,
+// registered with MB_REGISTER_SOLVER.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/json_num.hpp"
+#include "harness/options.hpp"
+#include "harness/params.hpp"
+#include "harness/registry.hpp"
+
+namespace mb {
+
+template <class T>
+class Oracle {
+ public:
+  virtual ~Oracle() = default;
+  virtual T value_and_gradient(const Params<T>& w, Params<T>& g) = 0;
+  virtual T value(const Params<T>& w) = 0;
+};
+
+template <class T>
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  virtual void init(const std::vector<BlockSpec>& blocks, const Params<T>& w0) = 0;
+  // One iteration: w holds W_k on entry and W_{k+1} on exit; g is the gradient at W_k.
+  virtual void step(Params<T>& w, const Params<T>& g, Oracle<T>& oracle) = 0;
+  // The hyperparameters actually used (defaults and convention included).
+  virtual json config() const = 0;
+  // Solver-specific records for the report (e.g. the flow's Hamiltonian); null if none.
+  virtual json diagnostics() const { return nullptr; }
+};
+
+// A solver whose update is a separate rule per parameter block (everything except the flows).
+// t_ is the step number, 1 on the first step (PyTorch's state['step']).
+template <class T>
+class BlockSolver : public Solver<T> {
+ public:
+  void init(const std::vector<BlockSpec>& blocks, const Params<T>& w0) override {
+    specs_ = blocks;
+    t_ = 0;
+    init_state(w0);
+  }
+  void step(Params<T>& w, const Params<T>& g, Oracle<T>&) override {
+    ++t_;
+    for (size_t i = 0; i < w.size(); ++i) update_block(i, w[i], g[i]);
+  }
+  // Public so that a matrix solver can hand its non-matrix blocks to a fallback rule.
+  virtual void update_block(size_t i, Mat<T>& W, const Mat<T>& G) = 0;
+  void set_step(long t) { t_ = t; }
+
+ protected:
+  virtual void init_state(const Params<T>& w0) = 0;
+  std::vector<BlockSpec> specs_;
+  long t_ = 0;
+};
+
+struct SolverInfo {
+  std::string name;
+  std::string summary;
+  std::string update;     // the update rule, exactly
+  std::string reference;  // paper / peer code / THEORY.md section
+};
+
+template <class T>
+using SolverFactory = std::function<std::unique_ptr<Solver<T>>(const json& hyper)>;
+
+template <class T>
+std::unique_ptr<Solver<T>> make_solver(const std::string& name, const json& hyper, const std::string& field = "") {
+  const auto& factory = Registry<SolverFactory<T>>::instance().get(name, "solver", field);
+  return factory(hyper);
+}
+
+inline std::vector<std::string> solver_names() { return Registry<SolverInfo>::instance().names(); }
+
+}  // namespace mb
+
+#define MB_REGISTER_SOLVER(Class)                                                                      \
+  static ::mb::StaticRegistration MB_UNIQUE(mb_solver_registration_)([] {                              \
+    using C = Class<MB_SCALAR>;                                                                         \
+    ::mb::Registry<::mb::SolverInfo>::instance().add(                                                  \
+        C::kName, ::mb::SolverInfo{C::kName, C::kSummary, C::kUpdate, C::kReference}, true);            \
+    ::mb::Registry<::mb::SolverFactory<MB_SCALAR>>::instance().add(                                    \
+        C::kName, [](const ::mb::json& h) { return std::unique_ptr<::mb::Solver<MB_SCALAR>>(new C(h)); }); \
+  })

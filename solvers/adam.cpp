@@ -1,0 +1,91 @@
+// adam / adamw with PyTorch's exact semantics (torch/optim/adam.py, adamw.py, single-tensor):
+//   adam:  g <- g + wd W (L2);       adamw: W <- W (1 - lr wd) (decoupled)
+//   m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2
+//   W <- W - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (eps outside the root)
+#include "harness/solver.hpp"
+#include "solvers/torch_ops.hpp"
+
+namespace mb {
+
+template <class T, bool Decoupled>
+class AdamFamily : public BlockSolver<T> {
+ public:
+  AdamFamily(const json& hyper, const char* name, const char* wd_default)
+      : opts_(hyper, std::string("solver '") + name + "'") {
+    opts_.alias("learning_rate", "lr");
+    lr_ = opts_.real<T>("lr", "0.001", Range::positive(), "learning rate");
+    auto betas = opts_.reals<T>("betas", {"0.9", "0.999"}, Range::unit_halfopen(), "(beta1, beta2)");
+    if (betas.size() != 2) opts_.fail("betas", "must have exactly two entries");
+    b1_ = betas[0];
+    b2_ = betas[1];
+    eps_ = opts_.real<T>("eps", "1e-8", Range::positive(), "added to sqrt(v_hat), outside the root");
+    wd_ = opts_.real<T>("weight_decay", wd_default, Range::nonnegative(),
+                        Decoupled ? "decoupled decay: W <- W (1 - lr wd)" : "L2 penalty: g <- g + wd W");
+    opts_.finish();
+  }
+
+  json config() const override { return opts_.used(); }
+
+  void update_block(size_t i, Mat<T>& W, const Mat<T>& Graw) override {
+    using std::pow;
+    using std::sqrt;
+    const Mat<T>* G = &Graw;
+    if (wd_ != T(0)) {
+      if (Decoupled) {
+        W *= (T(1) - lr_ * wd_);
+      } else {
+        g_ = Graw + wd_ * W;
+        G = &g_;
+      }
+    }
+    torch_ops::lerp_(m_[i], *G, T(1) - b1_);
+    v_[i] = b2_ * v_[i] + (T(1) - b2_) * G->cwiseProduct(*G);
+    const T bc1 = T(1) - T(pow(b1_, T(this->t_)));
+    const T bc2_sqrt = sqrt(T(1) - T(pow(b2_, T(this->t_))));
+    const T step = lr_ / bc1;
+    W.array() -= step * m_[i].array() / ((v_[i].array().sqrt() / bc2_sqrt) + eps_);
+  }
+
+ protected:
+  void init_state(const Params<T>& w0) override {
+    m_.clear();
+    v_.clear();
+    for (const auto& w : w0) {
+      m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+      v_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    }
+  }
+
+ private:
+  Options opts_;
+  T lr_, b1_, b2_, eps_, wd_;
+  std::vector<Mat<T>> m_, v_;
+  Mat<T> g_;
+};
+
+template <class T>
+class Adam final : public AdamFamily<T, false> {
+ public:
+  static constexpr const char* kName = "adam";
+  static constexpr const char* kSummary = "Adam (torch.optim.Adam semantics: bias correction, eps outside sqrt, L2 decay)";
+  static constexpr const char* kUpdate =
+      "m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2; W -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)";
+  static constexpr const char* kReference = "torch/optim/adam.py (PyTorch 2.x); Kingma & Ba 2015";
+  explicit Adam(const json& h) : AdamFamily<T, false>(h, kName, "0") {}
+};
+
+template <class T>
+class AdamW final : public AdamFamily<T, true> {
+ public:
+  static constexpr const char* kName = "adamw";
+  static constexpr const char* kSummary = "AdamW (torch.optim.AdamW semantics: decoupled decay lr*wd)";
+  static constexpr const char* kUpdate =
+      "W *= 1 - lr wd; m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2; W -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)";
+  static constexpr const char* kReference = "torch/optim/adamw.py (PyTorch 2.x); Loshchilov & Hutter 2019";
+  explicit AdamW(const json& h) : AdamFamily<T, true>(h, kName, "0.01") {}
+};
+
+MB_REGISTER_SOLVER(Adam);
+MB_REGISTER_SOLVER(AdamW);
+
+}  // namespace mb
