@@ -4,8 +4,7 @@
 // exact to its own precision.
 #pragma once
 
-#include <Eigen/QR>
-
+#include "harness/linalg.hpp"
 #include "harness/rng.hpp"
 #include "harness/scalar.hpp"
 
@@ -15,13 +14,7 @@ namespace mb {
 // column signs fixed so that diag(R) > 0 (a unique, Haar-distributed choice).
 template <class T>
 Mat<T> random_orthonormal(Rng& rng, long n, long r) {
-  Mat<T> g = rng.normal_matrix<T>(n, r);
-  Eigen::HouseholderQR<Mat<T>> qr(g);
-  Mat<T> q = qr.householderQ() * Mat<T>::Identity(n, r);
-  const Mat<T>& R = qr.matrixQR();
-  for (long j = 0; j < r; ++j)
-    if (R(j, j) < T(0)) q.col(j) = -q.col(j);
-  return q;
+  return linalg::orthonormal_q<T>(rng.normal_matrix<T>(n, r));
 }
 
 // r values from 1 down to lo, geometrically spaced: s_i = lo^(i/(r-1)).

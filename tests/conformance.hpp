@@ -3,11 +3,23 @@
 
 #include <string>
 
+#include "harness/error.hpp"
 #include "harness/json_num.hpp"
 
 namespace mb::test {
 
-inline std::string shared_path(const std::string& rel) { return std::string(MB_SHARED_DIR) + "/" + rel; }
+#include <cstdlib>
+#include <filesystem>
+
+// ../shared beside the checkout (as CI has it), or $MUONBENCH_SHARED.
+inline std::string shared_path(const std::string& rel) {
+  const char* env = std::getenv("MUONBENCH_SHARED");
+  const std::string root = env ? env : MB_SHARED_DIR;
+  if (!std::filesystem::is_directory(root + "/conformance"))
+    throw Error("conformance data not found under '" + root +
+                "': clone muonbench beside the shared/ folder or set MUONBENCH_SHARED");
+  return root + "/" + rel;
+}
 inline json conformance(const std::string& file) {
   return load_json_file(shared_path("conformance/" + file), "conformance data");
 }

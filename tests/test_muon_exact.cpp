@@ -4,8 +4,7 @@
 // independent polar factor u (u^T u)^(-1/2) from a symmetric eigendecomposition.
 #include <gtest/gtest.h>
 
-#include <Eigen/Eigenvalues>
-
+#include "harness/linalg.hpp"
 #include "harness/solver.hpp"
 
 namespace {
@@ -29,10 +28,9 @@ struct NoOracle final : mb::Oracle<T> {
 
 template <class T>
 Mat<T> polar_by_eig(const Mat<T>& u) {  // u (u^T u)^(-1/2), u of full column rank
-  Eigen::SelfAdjointEigenSolver<Mat<T>> es(u.transpose() * u);
-  using std::sqrt;
-  Mat<T> d = es.eigenvalues().unaryExpr([](const T& x) { using std::sqrt; return T(T(1) / sqrt(x)); }).asDiagonal();
-  return u * es.eigenvectors() * d * es.eigenvectors().transpose();
+  const auto es = mb::linalg::sym_eig<T>(u.transpose() * u);
+  Mat<T> d = es.values.unaryExpr([](const T& x) { using std::sqrt; return T(T(1) / sqrt(x)); }).asDiagonal();
+  return u * es.vectors * d * es.vectors.transpose();
 }
 
 template <class T>

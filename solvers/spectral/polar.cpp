@@ -1,6 +1,5 @@
 // Exact polar factor from the SVD (THEORY.md section 2a notation: polar(M) = U_r V_r^T).
-#include <Eigen/SVD>
-
+#include "harness/linalg.hpp"
 #include "harness/registry.hpp"
 #include "solvers/spectral/spectral.hpp"
 
@@ -13,14 +12,8 @@ T rank_threshold(const Vec<T>& sigma, long rows, long cols) {
 }
 
 template <class T>
-Svd<T> thin_svd(const Mat<T>& M) {
-  Eigen::BDCSVD<Mat<T>> svd(M, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  return Svd<T>{svd.matrixU(), svd.matrixV(), svd.singularValues()};
-}
-
-template <class T>
 Mat<T> polar(const Mat<T>& M) {
-  Svd<T> d = thin_svd<T>(M);
+  const linalg::Svd<T> d = linalg::thin_svd<T>(M);
   const T tol = rank_threshold<T>(d.s, M.rows(), M.cols());
   long r = 0;
   while (r < d.s.size() && d.s(r) > tol) ++r;
@@ -29,7 +22,6 @@ Mat<T> polar(const Mat<T>& M) {
 }
 
 template MB_SCALAR rank_threshold<MB_SCALAR>(const Vec<MB_SCALAR>&, long, long);
-template Svd<MB_SCALAR> thin_svd<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> polar<MB_SCALAR>(const Mat<MB_SCALAR>&);
 
 }  // namespace mb::spectral

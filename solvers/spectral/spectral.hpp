@@ -21,15 +21,6 @@ template <class T>
 T rank_threshold(const Vec<T>& sigma, long rows, long cols);
 
 template <class T>
-struct Svd {
-  Mat<T> U, V;  // thin factors
-  Vec<T> s;     // descending
-};
-// Thin SVD M = U diag(s) V^T (Eigen's BDCSVD; for small sizes it uses one-sided Jacobi).
-template <class T>
-Svd<T> thin_svd(const Mat<T>& M);
-
-template <class T>
 Mat<T> polar(const Mat<T>& M);
 
 // ---- Newton-Schulz --------------------------------------------------------------------------
