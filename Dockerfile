@@ -1,0 +1,29 @@
+# muonbench in a container: Debian bookworm, dependencies from Debian packages only.
+#   docker build -t muonbench .      (or: scripts/docker-run SUITE, which picks docker or podman)
+#   docker run --rm -v "$PWD/out:/results" muonbench run --suite smoke --out /results
+# The image is built for any x86-64 CPU (MUONBENCH_NATIVE=OFF): it may run on another machine than
+# the one that built it. Results go to the mounted volume /results.
+FROM debian:bookworm AS build
+ARG GIT_COMMIT=unknown
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      cmake make g++ libeigen3-dev libboost-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY harness harness
+COPY problems problems
+COPY solvers solvers
+COPY claims claims
+COPY suites suites
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_NATIVE=OFF -DMUONBENCH_TESTS=OFF \
+      -DMUONBENCH_BENCH=OFF -DMUONBENCH_GIT_COMMIT="${GIT_COMMIT}" \
+ && cmake --build build -j "$(nproc)" \
+ && cmake --install build --prefix /opt/muonbench
+
+FROM debian:bookworm
+COPY --from=build /opt/muonbench /usr/local
+VOLUME /results
+WORKDIR /results
+ENTRYPOINT ["muonbench"]
+CMD ["run", "--suite", "default", "--out", "/results"]
