@@ -64,4 +64,26 @@ double quantile(std::vector<double> v, double q) {
 }
 double median(std::vector<double> v) { return quantile(std::move(v), 0.5); }
 
+Spread spread_of(const std::vector<double>& v) {
+  std::vector<double> x;
+  for (double d : v)
+    if (!std::isnan(d)) x.push_back(d);
+  Spread s;
+  s.n = x.size();
+  if (x.empty()) return s;
+  s.median = quantile(x, 0.5);
+  s.q20 = quantile(x, 0.2);
+  s.q80 = quantile(x, 0.8);
+  s.min = *std::min_element(x.begin(), x.end());
+  s.max = *std::max_element(x.begin(), x.end());
+  return s;
+}
+
+nlohmann::json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+nlohmann::json spread_to_json(const Spread& s) {
+  return {{"median", finite_or_null(s.median)}, {"q20", finite_or_null(s.q20)}, {"q80", finite_or_null(s.q80)},
+          {"min", finite_or_null(s.min)},       {"max", finite_or_null(s.max)}, {"n", s.n}};
+}
+
 }  // namespace mb

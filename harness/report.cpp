@@ -1,81 +1,16 @@
 #include "harness/report.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
-#include <map>
+#include <set>
 
 #include "harness/atomic_file.hpp"
+#include "harness/cache.hpp"
 #include "harness/environment.hpp"
+#include "harness/error.hpp"
 #include "harness/metrics.hpp"
 
 namespace mb {
-
-json make_report(const Suite& suite, const std::vector<CellResult>& cells, const ClaimsRun& claims,
-                 const RunInfo& info) {
-  json records = json::array(), timing = json::object();
-  for (const auto& c : cells) {
-    records.push_back(c.record);
-    timing[c.record["id"].get<std::string>()] = c.timing;
-  }
-  json results = {{"suite", {{"name", suite.name},
-                             {"description", suite.description},
-                             {"spec", suite.spec},
-                             {"targets", suite.targets},
-                             {"primary_target", suite.primary_target},
-                             {"cells", cells.size()}}},
-                  {"records", records},
-                  {"claims", claims.outcomes}};
-  json run = {{"environment", environment_json(info.threads)},
-              {"date", info.started},
-              {"started", info.started},
-              {"finished", info.finished},
-              {"wall_seconds", info.wall_seconds},
-              {"suite_source", suite.source},
-              {"cells", timing},
-              {"claims", claims.timing}};
-  return {{"schema", "muonbench.report"},
-          {"schema_version", kReportSchemaVersion},
-          {"muonbench_version", version_string()},
-          {"results", results},
-          {"run", run}};
-}
-
-json performance_profile(const std::vector<std::string>& solvers, const std::vector<std::vector<double>>& t,
-                         double tau_max) {
-  // t[s][w]: cost of solver s on workload w (inf if unreached).
-  const size_t S = solvers.size(), W = S ? t[0].size() : 0;
-  std::vector<std::vector<double>> r(S, std::vector<double>(W, INFINITY));
-  for (size_t w = 0; w < W; ++w) {
-    double best = INFINITY;
-    for (size_t s = 0; s < S; ++s) best = std::min(best, t[s][w]);
-    for (size_t s = 0; s < S; ++s) {
-      if (!std::isfinite(best) || !std::isfinite(t[s][w])) continue;
-      const double ratio = best > 0 ? t[s][w] / best : (t[s][w] > 0 ? INFINITY : 1.0);
-      r[s][w] = ratio <= tau_max ? ratio : INFINITY;
-    }
-  }
-  json out = json::object();
-  const int grid = 61;
-  for (size_t s = 0; s < S; ++s) {
-    json taus = json::array(), rho = json::array();
-    for (int g = 0; g < grid; ++g) {
-      const double tau = 1.0 + (tau_max - 1.0) * g / (grid - 1);
-      size_t n = 0;
-      for (size_t w = 0; w < W; ++w) n += r[s][w] <= tau;
-      taus.push_back(tau);
-      rho.push_back(W ? static_cast<double>(n) / W : 0.0);
-    }
-    // Exact area of the step function: each workload contributes (tau_max - r_w) on [r_w, tau_max].
-    double area = 0;
-    for (size_t w = 0; w < W; ++w)
-      if (std::isfinite(r[s][w])) area += (tau_max - r[s][w]);
-    const double score = W ? area / (W * (tau_max - 1.0)) : 0.0;
-    json ratios = json::array();
-    for (size_t w = 0; w < W; ++w) ratios.push_back(std::isfinite(r[s][w]) ? json(r[s][w]) : json(nullptr));
-    out[solvers[s]] = {{"tau", taus}, {"rho", rho}, {"score", score}, {"ratios", ratios}};
-  }
-  return out;
-}
 
 namespace {
 double as_double(const json& v) {
@@ -84,128 +19,185 @@ double as_double(const json& v) {
   return NAN;
 }
 
+// The cells of one (workload, solver, setting) over seeds.
 struct Group {
-  std::vector<double> steps, seconds, final_gap;
-  size_t reached = 0, total = 0, diverged = 0;
+  std::string workload, problem, precision, solver, setting;
+  json hyper;
+  std::vector<const json*> records;
 };
 
-// Median cost over seeds, unreached = inf; infinite if more than half the seeds did not reach.
-double median_cost(std::vector<double> v) { return median(std::move(v)); }
+// Relative final gap gap_T / gap_0 (NaN where f* is unknown or the cell failed).
+double relative_final_gap(const json& r) {
+  const double g = as_double(r.at("final").at("gap")), g0 = as_double(r.at("gap0"));
+  return g0 > 0 ? g / g0 : NAN;
+}
+
+double steps_to(const json& r, const std::string& target) {
+  const json& st = r.at("steps_to_target");
+  return st.contains(target) && st.at(target).is_number() ? st.at(target).get<double>() : INFINITY;
+}
+
+json summarize(const Group& g, const std::vector<std::string>& targets, const std::string& sel_target) {
+  json by_target = json::object();
+  for (const auto& t : targets) {
+    std::vector<double> v;
+    size_t reached = 0;
+    for (const json* r : g.records) {
+      v.push_back(steps_to(*r, t));
+      reached += std::isfinite(v.back());
+    }
+    json s = spread_to_json(spread_of(v));
+    s["reached"] = reached;
+    by_target[t] = s;
+  }
+  std::vector<double> gaps, rates;
+  json status = json::object();
+  for (const json* r : g.records) {
+    gaps.push_back(relative_final_gap(*r));
+    rates.push_back(r->at("rate").is_null() ? NAN : r->at("rate").at("per_step").get<double>());
+    const std::string st = r->at("status").get<std::string>();
+    status[st] = status.value(st, 0) + 1;
+  }
+  std::vector<double> sel_steps;
+  for (const json* r : g.records) sel_steps.push_back(steps_to(*r, sel_target));
+  return {{"workload", g.workload},
+          {"problem", g.problem},
+          {"precision", g.precision},
+          {"solver", g.solver},
+          {"setting", g.setting},
+          {"hyper", g.hyper},
+          {"seeds", g.records.size()},
+          {"status", status},
+          {"steps_to_target", by_target},
+          {"final_relative_gap", spread_to_json(spread_of(gaps))},
+          {"rate_per_step", spread_to_json(spread_of(rates))},
+          {"selection_key", {{"steps", finite_or_null(median(sel_steps))},
+                             {"final_relative_gap", finite_or_null(median(gaps))}}}};
+}
+
+// Index of the selected setting among `settings` (summaries of one workload and solver, in grid order).
+size_t select_setting(const std::vector<json*>& settings, const SelectionRule& rule) {
+  auto key = [](const json& s, const char* k) {
+    const json& v = s.at("selection_key").at(k);
+    return v.is_number() ? v.get<double>() : INFINITY;  // unreached / unknown loses
+  };
+  size_t best = 0;
+  for (size_t i = 1; i < settings.size(); ++i) {
+    const json &a = *settings[i], &b = *settings[best];
+    const double as = key(a, "steps"), bs = key(b, "steps"), ag = key(a, "final_relative_gap"),
+                 bg = key(b, "final_relative_gap");
+    const bool better = rule.rule == "final-gap" ? (ag < bg || (ag == bg && as < bs))
+                                                 : (as < bs || (as == bs && ag < bg));
+    if (better) best = i;  // strict: ties keep the earlier setting
+  }
+  return best;
+}
 }  // namespace
 
-json make_leaderboard(const json& report) {
-  const json& res = report.at("results");
-  const std::string target = res.at("suite").at("primary_target").get<std::string>();
-  const json& timing = report.at("run").at("cells");
-  // (problem, precision) -> solver -> group, in first-seen order.
-  std::vector<std::string> workloads, solvers;
-  std::map<std::string, std::map<std::string, Group>> groups;
-  for (const auto& r : res.at("records")) {
-    const json& c = r.at("cell");
-    const std::string w = c.at("problem_label").get<std::string>() + " [" + c.at("precision").get<std::string>() + "]";
-    const std::string s = c.at("solver_label").get<std::string>();
-    if (!groups.count(w)) workloads.push_back(w);
-    if (std::find(solvers.begin(), solvers.end(), s) == solvers.end()) solvers.push_back(s);
-    Group& g = groups[w][s];
-    ++g.total;
-    const json& st = r.at("steps_to_target");
-    const bool reached = st.contains(target) && !st.at(target).is_null();
-    g.reached += reached;
-    g.diverged += r.at("status") == "diverged";
-    g.steps.push_back(reached ? st.at(target).get<double>() : INFINITY);
-    const std::string id = r.at("id").get<std::string>();
-    double sec = INFINITY;
-    if (reached && timing.contains(id)) {
-      const json& sv = timing.at(id).at("seconds_to_target");
-      if (sv.contains(target) && sv.at(target).is_number()) sec = sv.at(target).get<double>();
+json make_report(const Suite& suite, const std::map<std::string, CellResult>& cells,
+                 const std::map<std::string, ClaimResult>& claims, const RunInfo& info) {
+  json records = json::array(), timing = json::object();
+  std::vector<Group> groups;
+  size_t missing = 0;
+  std::string first_missing;
+  for (const auto& c : suite.cells) {
+    const std::string id = c.id();
+    auto it = cells.find(id);
+    if (it == cells.end()) {
+      if (!missing++) first_missing = id + " (" + c.workload() + ", " + c.solver_label + " " + c.setting + ")";
+      continue;
     }
-    g.seconds.push_back(sec);
-    g.final_gap.push_back(as_double(r.at("final").at("gap")));
+    records.push_back(it->second.record);
+    timing[id] = it->second.timing;
   }
-
-  json rankings = json::array(), rankings_seconds = json::array();
-  std::vector<std::vector<double>> t_steps(solvers.size(), std::vector<double>(workloads.size(), INFINITY));
-  std::vector<std::vector<double>> t_secs = t_steps;
-  for (size_t wi = 0; wi < workloads.size(); ++wi) {
-    const auto& w = workloads[wi];
-    struct Row {
-      std::string solver;
-      double steps, seconds, gap;
-      size_t reached, total, diverged;
-    };
-    std::vector<Row> rows;
-    for (size_t si = 0; si < solvers.size(); ++si) {
-      auto it = groups[w].find(solvers[si]);
-      if (it == groups[w].end()) continue;
-      const Group& g = it->second;
-      Row row{solvers[si], median_cost(g.steps), median_cost(g.seconds), median(g.final_gap), g.reached, g.total, g.diverged};
-      t_steps[si][wi] = row.steps;
-      t_secs[si][wi] = row.seconds;
-      rows.push_back(row);
+  if (missing)
+    throw Error("incomplete results: " + std::to_string(missing) + " of " + std::to_string(suite.cells.size()) +
+                " cells have no result, e.g. " + first_missing);
+  for (size_t i = 0; i < suite.cells.size(); ++i) {
+    const CellSpec& c = suite.cells[i];
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+      return x.workload == c.workload() && x.solver == c.solver_label && x.setting == c.setting;
+    });
+    if (g == groups.end()) {
+      groups.push_back({c.workload(), c.problem_label, c.precision, c.solver_label, c.setting, c.hyper, {}});
+      g = groups.end() - 1;
     }
-    auto rank = [&](auto key) {
-      std::vector<Row> sorted = rows;
-      std::stable_sort(sorted.begin(), sorted.end(), [&](const Row& a, const Row& b) {
-        const double ka = key(a), kb = key(b);
-        if (ka != kb) return ka < kb;
-        return a.gap < b.gap;  // ties (or both unreached): smaller final gap first
-      });
-      return sorted;
-    };
-    json jr = json::array(), js = json::array();
-    int pos = 0;
-    for (const auto& row : rank([](const Row& r) { return r.steps; }))
-      jr.push_back({{"rank", ++pos},
-                    {"solver", row.solver},
-                    {"steps_to_target", std::isfinite(row.steps) ? json(row.steps) : json(nullptr)},
-                    {"reached", row.reached},
-                    {"seeds", row.total},
-                    {"diverged", row.diverged},
-                    {"final_gap_median", std::isfinite(row.gap) ? json(row.gap) : json(nullptr)}});
-    pos = 0;
-    for (const auto& row : rank([](const Row& r) { return r.seconds; }))
-      js.push_back({{"rank", ++pos},
-                    {"solver", row.solver},
-                    {"seconds_to_target", std::isfinite(row.seconds) ? json(row.seconds) : json(nullptr)}});
-    rankings.push_back({{"workload", w}, {"ranking", jr}});
-    rankings_seconds.push_back({{"workload", w}, {"ranking", js}});
+    g->records.push_back(&records[i]);
+  }
+  json summary = json::array();
+  for (const auto& g : groups) summary.push_back(summarize(g, suite.targets, suite.selection.target));
+
+  // Selection: per (workload, solver), among its settings in grid order.
+  json chosen = json::array();
+  std::vector<std::pair<std::string, std::string>> done;
+  for (size_t i = 0; i < summary.size(); ++i) summary[i]["selected"] = false;
+  for (size_t i = 0; i < summary.size(); ++i) {
+    const std::string w = summary[i]["workload"], s = summary[i]["solver"];
+    if (std::find(done.begin(), done.end(), std::make_pair(w, s)) != done.end()) continue;
+    done.emplace_back(w, s);
+    std::vector<json*> settings;
+    for (size_t k = i; k < summary.size(); ++k)
+      if (summary[k]["workload"] == w && summary[k]["solver"] == s) settings.push_back(&summary[k]);
+    json& best = *settings[select_setting(settings, suite.selection)];
+    best["selected"] = true;
+    chosen.push_back({{"workload", w}, {"solver", s}, {"setting", best["setting"]}, {"hyper", best["hyper"]},
+                      {"settings_tried", settings.size()}});
   }
 
-  json claims = json::array();
-  size_t ok = 0;
-  for (const auto& c : res.at("claims")) {
-    const bool as_expected = c.at("verdict") == c.at("expected") ||
-                             (!c.at("decoy").get<bool>() && c.at("verdict") == "inconclusive" &&
-                              c.at("precision") == "double");
-    ok += as_expected;
-    claims.push_back({{"claim", c.at("claim")},
-                      {"precision", c.at("precision")},
-                      {"variant", c.at("variant")},
-                      {"expected", c.at("expected")},
-                      {"verdict", c.at("verdict")},
-                      {"margin", c.at("margin")},
-                      {"tolerance", c.at("tolerance")},
-                      {"as_expected", as_expected}});
-  }
+  json claim_outcomes = json::array(), claim_timing = json::object();
+  for (const auto& n : suite.claims)
+    for (const auto& p : suite.claim_precisions) {
+      const ClaimTask task{n, p};
+      auto it = claims.find(task.id());
+      if (it == claims.end()) throw Error("incomplete results: claim '" + n + "' in " + p + " has no result");
+      for (const auto& o : it->second.outcomes) claim_outcomes.push_back(o);
+      claim_timing[n + "/" + p] = it->second.seconds;
+    }
 
-  json results = {{"suite", res.at("suite").at("name")},
-                  {"primary_target", target},
-                  {"workloads", workloads},
-                  {"solvers", solvers},
-                  {"rankings_by_steps", rankings},
-                  {"performance_profile_steps", performance_profile(solvers, t_steps)},
-                  {"claims", claims},
-                  {"claims_as_expected", ok},
-                  {"claims_total", claims.size()}};
-  json run = {{"environment", report.at("run").at("environment")},
-              {"date", report.at("run").at("date")},
-              {"rankings_by_seconds", rankings_seconds},
-              {"performance_profile_seconds", performance_profile(solvers, t_secs)}};
-  return {{"schema", "muonbench.leaderboard"},
+  json results = {{"suite", {{"name", suite.name},
+                             {"description", suite.description},
+                             {"hash", suite.hash()},
+                             {"spec", suite.spec},
+                             {"targets", suite.targets},
+                             {"primary_target", suite.primary_target},
+                             {"cells", suite.cells.size()}}},
+                  {"selection", {{"rule", suite.selection.rule},
+                                 {"target", suite.selection.target},
+                                 {"text", suite.selection.text()},
+                                 {"chosen", chosen}}},
+                  {"records", records},
+                  {"summary", summary},
+                  {"claims", claim_outcomes}};
+  const RunStats& st = info.stats;
+  json run = {{"environment", environment_json(info.threads)},
+              {"date", info.started},
+              {"started", info.started},
+              {"finished", info.finished},
+              {"wall_seconds", info.wall_seconds},
+              {"suite_source", suite.source},
+              {"jobs", {{"cells_run", st.cells_run}, {"cells_cached", st.cells_cached},
+                        {"claims_run", st.claims_run}, {"claims_cached", st.claims_cached},
+                        {"diverged", st.diverged}, {"failed", st.failed}, {"timeouts", st.timeouts}}},
+              {"cells", timing},
+              {"claims", claim_timing}};
+  if (!info.shards.is_null()) run["shards"] = info.shards;
+  return {{"schema", "muonbench.report"},
           {"schema_version", kReportSchemaVersion},
-          {"muonbench_version", report.at("muonbench_version")},
+          {"muonbench_version", version_string()},
           {"results", results},
           {"run", run}};
+}
+
+std::string slug(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '.' || c == '_')
+      out += static_cast<char>(std::tolower(c));
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "x" : out;
 }
 
 void write_report_and_leaderboard(const std::string& dir, const json& report) {
@@ -213,6 +205,90 @@ void write_report_and_leaderboard(const std::string& dir, const json& report) {
   const json lb = make_leaderboard(report);
   write_file_atomic(dir + "/report.json", report.dump(1) + "\n");
   write_file_atomic(dir + "/leaderboard.json", lb.dump(1) + "\n");
+}
+
+// ---- shards -------------------------------------------------------------------------------------
+
+std::string shard_file_name(int k, int n) { return "shard-" + std::to_string(k) + "-of-" + std::to_string(n) + ".json"; }
+
+json make_shard(const Suite& suite, int k, int n, const RunOutput& out, const RunInfo& info) {
+  json cells = json::array(), claims = json::array();
+  for (const auto& [id, r] : out.cells) cells.push_back({{"id", id}, {"record", r.record}, {"timing", r.timing}});
+  for (const auto& [id, r] : out.claims)
+    claims.push_back({{"id", id}, {"outcomes", r.outcomes}, {"seconds", r.seconds}});
+  const RunStats& st = info.stats;
+  return {{"schema", "muonbench.shard"},
+          {"schema_version", kReportSchemaVersion},
+          {"muonbench_version", version_string()},
+          {"build", ResultCache::build_fingerprint()},
+          {"shard", {k, n}},
+          {"suite", {{"name", suite.name}, {"source", suite.source}, {"hash", suite.hash()}, {"spec", suite.spec}}},
+          {"cells", cells},
+          {"claims", claims},
+          {"run", {{"environment", environment_json(info.threads)},
+                   {"started", info.started},
+                   {"finished", info.finished},
+                   {"wall_seconds", info.wall_seconds},
+                   {"cells_run", st.cells_run},
+                   {"cells_cached", st.cells_cached}}}};
+}
+
+MergedRun merge_shards(const std::vector<json>& shards, const std::vector<std::string>& names) {
+  if (shards.empty()) throw Error("merge: no shard files given");
+  MergedRun m;
+  int n = 0;
+  std::string hash;
+  std::set<int> seen;
+  double wall = 0;
+  m.info.shards = json::array();
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const json& s = shards[i];
+    const std::string& f = names[i];
+    if (!s.is_object() || s.value("schema", "") != "muonbench.shard")
+      throw Error("merge: " + f + " is not a muonbench shard file (schema 'muonbench.shard')");
+    if (s.value("schema_version", 0) != kReportSchemaVersion)
+      throw Error("merge: " + f + " has schema_version " + s.value("schema_version", json(0)).dump() + ", expected " +
+                  std::to_string(kReportSchemaVersion));
+    const int k = s.at("shard").at(0).get<int>(), nn = s.at("shard").at(1).get<int>();
+    if (i == 0) {
+      n = nn;
+      hash = s.at("suite").at("hash").get<std::string>();
+      m.suite = parse_suite(s.at("suite").at("spec"), s.at("suite").at("source").get<std::string>());
+      if (m.suite.hash() != hash) throw Error("merge: " + f + ": the suite's hash does not match its spec");
+      m.info.started = s.at("run").at("started").get<std::string>();
+      m.info.threads = s.at("run").at("environment").value("threads", 1);
+    }
+    if (nn != n) throw Error("merge: " + f + " is shard " + std::to_string(k) + "/" + std::to_string(nn) +
+                             " but " + names[0] + " is of " + std::to_string(n) + " shards");
+    if (s.at("suite").at("hash") != hash)
+      throw Error("merge: " + f + " is from another suite (or another version of it) than " + names[0]);
+    if (!seen.insert(k).second) throw Error("merge: shard " + std::to_string(k) + " given twice (" + f + ")");
+    if (s.value("build", "") != shards[0].value("build", ""))
+      throw Error("merge: " + f + " was produced by another build of muonbench than " + names[0] +
+                  " (results of different builds are not merged)");
+    for (const auto& c : s.at("cells")) m.cells[c.at("id").get<std::string>()] = {c.at("record"), c.at("timing")};
+    for (const auto& c : s.at("claims"))
+      m.claims[c.at("id").get<std::string>()] = {c.at("outcomes"), c.at("seconds").get<double>()};
+    const json& run = s.at("run");
+    m.info.started = std::min(m.info.started, run.at("started").get<std::string>());
+    m.info.finished = std::max(m.info.finished, run.at("finished").get<std::string>());
+    wall = std::max(wall, run.at("wall_seconds").get<double>());
+    m.info.stats.cells_run += run.value("cells_run", size_t(0));
+    m.info.stats.cells_cached += run.value("cells_cached", size_t(0));
+    m.info.shards.push_back({{"shard", s.at("shard")}, {"file", f}, {"run", run}});
+  }
+  std::vector<std::string> absent;
+  for (int k = 1; k <= n; ++k)
+    if (!seen.count(k)) absent.push_back(std::to_string(k) + "/" + std::to_string(n));
+  if (!absent.empty()) throw Error("merge: missing shard(s) " + join(absent));
+  m.info.wall_seconds = wall;
+  for (const auto& [id, r] : m.cells) {
+    const std::string status = r.record.value("status", "");
+    m.info.stats.diverged += status == "diverged";
+    m.info.stats.failed += status == "failed";
+    m.info.stats.timeouts += status == "timeout";
+  }
+  return m;
 }
 
 }  // namespace mb

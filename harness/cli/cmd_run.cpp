@@ -1,64 +1,141 @@
-// muonbench run --suite NAME|FILE [--out DIR] [--threads N]
+// muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N] [--cache DIR | --no-cache]
+//               [--progress auto|always|never] [--plan] [--quiet]
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <tuple>
 
+#include "harness/atomic_file.hpp"
+#include "harness/cache.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/signals.hpp"
 #include "harness/environment.hpp"
 #include "harness/error.hpp"
+#include "harness/progress.hpp"
 #include "harness/report.hpp"
 #include "harness/suite.hpp"
 
 namespace mb::cli {
 namespace {
 
+// What the plan costs at most: the budgets hold (harness/generic/run_cell.cpp), so a cell takes
+// at most max_seconds; list scheduling on p threads ends by sum/p + max (Graham's bound).
+json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::string& cache_dir) {
+  double sum = 0, longest = 0;
+  for (const auto& c : plan.cells) sum += c.max_seconds, longest = std::max(longest, c.max_seconds);
+  size_t cached = 0;
+  if (!cache_dir.empty()) {
+    // Count without creating the directory.
+    std::error_code ec;
+    if (std::filesystem::is_directory(cache_dir, ec)) {
+      const ResultCache cache(cache_dir);
+      for (const auto& c : plan.cells) cached += cache.load(c).has_value();
+    }
+  }
+  json claims = json::array();
+  for (const auto& t : plan.claims) claims.push_back(t.claim + "/" + t.precision);
+  return {{"suite", suite.name},
+          {"cells", plan.cells.size()},
+          {"cells_cached", cached},
+          {"claim_tasks", claims},
+          {"threads", threads},
+          {"cell_seconds_budget_sum", sum},
+          {"cell_seconds_budget_max", longest},
+          {"worst_case_cell_seconds", sum / threads + longest}};
+}
+
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, "run", {"suite", "out", "threads"}, {"quiet"});
+  Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress"}, {"quiet", "no-cache", "plan"});
   const Suite suite = load_suite(a.require("suite"));
   const std::string out = a.get("out", "runs/" + suite.name);
   const int threads = a.integer("threads", default_threads(), 1, 1024);
-  const auto* cancel = install_cancel_handlers();
+  RunPlan plan = plan_of(suite);
+  int shard_k = 0, shard_n = 0;
+  if (a.has("shard")) {
+    std::tie(shard_k, shard_n) = parse_shard(a.get("shard"));
+    plan = shard_plan(plan, shard_k, shard_n);
+  }
+  if (a.has("no-cache") && a.has("cache")) throw Error("run: give --cache DIR or --no-cache, not both");
+  const std::string cache_dir = a.has("no-cache") ? "" : a.get("cache", out + "/cache");
+  const std::string progress = a.get("progress", "auto");
+  if (progress != "auto" && progress != "always" && progress != "never")
+    throw Error("run: --progress must be one of auto, always, never, got '" + progress + "'");
+  if (a.has("plan")) {
+    std::cout << plan_json(suite, plan, threads, cache_dir).dump(1) << "\n";
+    return 0;
+  }
 
+  RunOptions opt;
+  opt.threads = threads;
+  opt.cache_dir = cache_dir;
+  opt.cancel = install_cancel_handlers();
+  opt.progress = a.has("quiet") || progress == "never" ? ProgressMode::never
+                 : progress == "always"                ? ProgressMode::always
+                                                       : ProgressMode::automatic;
   RunInfo info;
   info.threads = threads;
   info.started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();
-
-  // Slow cells first (mp50 before double), keeping results in suite order.
-  std::vector<size_t> order(suite.cells.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    return (suite.cells[x].precision == "mp50") > (suite.cells[y].precision == "mp50");
-  });
-  std::vector<CellResult> results(suite.cells.size());
-  try {
-    parallel_for(order.size(), threads, [&](size_t i) { results[order[i]] = run_cell(suite.cells[order[i]], cancel); },
-                 cancel);
-  } catch (const Cancelled&) {
-  }
-  if (cancelled()) {
-    std::cerr << "muonbench: interrupted; nothing was written to " << out << "\n";
-    return 130;
-  }
-  const ClaimsRun claims = run_claims(suite.claims, suite.claim_precisions, true, threads);
+  ensure_directory(out, "--out");
+  const RunOutput result = run_plan(plan, opt);
   info.finished = utc_now_iso8601();
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const json report = make_report(suite, results, claims, info);
+  info.stats = result.stats;
+  const size_t done = result.cells.size() + result.claims.size();
+  if (result.stats.cancelled) {
+    std::cerr << "muonbench: interrupted after " << done << " of " << plan.size() << " jobs; "
+              << (cache_dir.empty() ? std::string("no cache (--no-cache), nothing kept")
+                                    : "finished jobs are kept in " + cache_dir + "; run the same command to continue")
+              << "\n";
+    return 130;
+  }
+  const bool quiet = a.has("quiet");
+  if (shard_n > 0) {
+    const std::string file = out + "/" + shard_file_name(shard_k, shard_n);
+    write_file_atomic(file, make_shard(suite, shard_k, shard_n, result, info).dump(1) + "\n");
+    if (!quiet)
+      std::cerr << "muonbench: shard " << shard_k << "/" << shard_n << " of suite '" << suite.name << "': "
+                << plan.cells.size() << " cells (" << result.stats.cells_cached << " cached), "
+                << plan.claims.size() << " claim tasks in " << info.wall_seconds << " s; wrote " << file << "\n";
+    return result.stats.failed ? 1 : 0;
+  }
+  const json report = make_report(suite, result.cells, result.claims, info);
   write_report_and_leaderboard(out, report);
-  if (!a.has("quiet"))
-    std::cerr << "muonbench: suite '" << suite.name << "': " << results.size() << " cells, " << claims.outcomes.size()
-              << " claim outcomes in " << info.wall_seconds << " s; wrote " << out << "/report.json and " << out
-              << "/leaderboard.json\n";
+  if (!quiet) {
+    std::cerr << "muonbench: suite '" << suite.name << "': " << plan.cells.size() << " cells ("
+              << result.stats.cells_cached << " cached, " << result.stats.diverged << " diverged, "
+              << result.stats.failed << " failed, " << result.stats.timeouts << " timed out), "
+              << plan.claims.size() << " claim tasks in " << info.wall_seconds << " s; wrote " << out
+              << "/report.json and " << out << "/leaderboard.json\n";
+  }
+  if (result.stats.failed) {
+    std::cerr << "muonbench: " << result.stats.failed << " cell(s) failed; see status 'failed' in the report\n";
+    return 1;
+  }
   return 0;
 }
 
 }  // namespace
 
-MB_REGISTER_COMMAND("run", "run a suite: cells, claims, report.json and leaderboard.json",
-                    "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--quiet]\n"
-                    "  Runs every cell of the suite (problem x solver x precision x seed) and its claims, then\n"
-                    "  writes DIR/report.json and DIR/leaderboard.json atomically (default DIR: runs/<suite>).\n"
-                    "  NAME is looked up in the suite directories ('muonbench list' shows them).\n",
-                    cmd_run);
+MB_REGISTER_COMMAND(
+    "run", "run a suite: cells, claims, report.json and leaderboard.json",
+    "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N]\n"
+    "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--plan] [--quiet]\n"
+    "  Runs every cell of the suite (problem x solver setting x precision x seed) and its claims on N\n"
+    "  threads (default: all hardware threads), then writes DIR/report.json and DIR/leaderboard.json\n"
+    "  atomically (default DIR: runs/<suite>). NAME is looked up in the suite directories\n"
+    "  ('muonbench list' shows them); the format is in docs/suites.md.\n"
+    "  Cache: each finished job is stored at once in DIR/cache/<id>.json (or --cache DIR); a run\n"
+    "  interrupted by Ctrl-C / SIGTERM (exit 130) continues where it stopped when run again; a changed\n"
+    "  cell has a new id and reruns; failed and timed-out cells are retried. A second Ctrl-C exits at once.\n"
+    "  --shard k/N runs every N-th job starting at the k-th and writes DIR/shard-k-of-N.json;\n"
+    "  'muonbench merge' combines the N shard files into the same report as an unsharded run.\n"
+    "  --progress: a line with jobs done/total, elapsed time and an estimate; 'auto' shows it only\n"
+    "  when stderr is a terminal. --plan prints the jobs, how many are cached and the worst-case time\n"
+    "  the budgets allow, and runs nothing.\n"
+    "  Exit status: 0 done; 1 a cell failed (report still written); 2 bad input (nothing run); 130\n"
+    "  interrupted.\n",
+    cmd_run);
 
 }  // namespace mb::cli

@@ -3,6 +3,14 @@
 // At every step k the runner evaluates f(W_k) and the exact gradient (for metrics), adds noise
 // if the problem is stochastic, and hands that gradient to the solver. Curves are sampled
 // geometrically; steps-to-target are exact (every step is checked).
+//
+// Budgets: max_steps steps; max_seconds of wall time for the whole cell (set-up included). The
+// time budget holds: a step is not started when the time used plus the duration of the previous
+// step would exceed it (status "timeout"). Seconds to target and curve times count from the first
+// evaluation, set-up excluded (AlgoPerf times training, not workload construction).
+// Divergence (status "diverged", with its reason): a non-finite objective or gradient, a gap above
+// 1e8 times the initial gap (f - f0 > 1e8 max(1, |f0|) when f* is unknown), or a NumericalError
+// raised by the solver or the problem.
 #include <chrono>
 #include <cmath>
 
@@ -40,7 +48,7 @@ template <class T>
 CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  auto since = [](clock::time_point a) { return std::chrono::duration<double>(clock::now() - a).count(); };
 
   auto problem = make_problem<T>(cell.problem, cell.problem_params, "problem");
   auto solver = make_solver<T>(cell.solver, cell.hyper, "solver");
@@ -51,6 +59,9 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
   solver->init(specs, w);
   ProblemOracle<T> oracle(*problem);
   Rng noise({cell.seed, 0x6e6f697365ULL});  // "noise"
+  const double setup_seconds = since(t0);
+  const auto t_start = clock::now();
+  auto seconds = [&] { return since(t_start); };
 
   std::vector<T> targets;
   for (const auto& t : cell.targets) targets.push_back(parse_decimal<T>(t, "targets"));
@@ -64,13 +75,27 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
   std::string status = "max_steps", reason;
   T f0(0), gap0(0), f(0), gnorm(0);
   long next_sample = 0, k = 0;
+  double last_step_seconds = 0, previous_top = 0;
   using std::sqrt;
   using std::abs;
 
   for (k = 0;; ++k) {
     if (cancel && cancel->load()) throw Cancelled();
-    f = problem->value_and_gradient(w, g);
+    const double top = seconds();
+    if (k > 0) last_step_seconds = top - previous_top;
+    previous_top = top;
+    bool numerical_failure = false;
+    try {
+      f = problem->value_and_gradient(w, g);
+    } catch (const NumericalError& e) {
+      numerical_failure = true;
+      reason = std::string(e.what()) + " (problem evaluation) at step " + std::to_string(k);
+    }
     ++oracle.evaluations;
+    if (numerical_failure) {
+      status = "diverged";
+      break;
+    }
     gnorm = sqrt(squared_norm(g));
     const bool finite = is_finite(f) && is_finite(gnorm);
     const T gap = known.f_star ? T(f - *known.f_star) : f;
@@ -79,8 +104,7 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
       gap0 = gap;
     }
     if (finite) ln_gap.push_back(ln_of(gap));
-    const bool last_possible = k >= cell.max_steps;
-    bool stop = !finite || last_possible;
+    bool stop = !finite || k >= cell.max_steps;
     if (finite && known.f_star) {
       for (size_t t = 0; t < n_targets; ++t)
         if (steps_to[t] < 0 && gap <= targets[t] * gap0) steps_to[t] = k, seconds_to[t] = seconds();
@@ -90,10 +114,16 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
         if (all) stop = true, status = "target_reached";
       }
     }
-    if (finite && known.f_star && gap0 > T(0) && gap > T(100000000) * gap0) {
+    const T blowup(100000000);
+    if (finite && known.f_star && gap0 > T(0) && gap > blowup * gap0) {
       stop = true;
       status = "diverged";
       reason = "blow-up: gap exceeded 1e8 times the initial gap at step " + std::to_string(k);
+    }
+    if (finite && !known.f_star && f - f0 > blowup * std::max(T(1), T(abs(f0)))) {
+      stop = true;
+      status = "diverged";
+      reason = "blow-up: f - f0 exceeded 1e8 max(1, |f0|) at step " + std::to_string(k);
     }
     if (!finite) {
       status = "diverged";
@@ -109,9 +139,13 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
       if (k == next_sample) next_sample = next_sample_step(k);
     }
     if (stop) break;
-    if (seconds() > cell.max_seconds) {
+    // The time budget holds: do not start a step that would end past it (previous step's duration
+    // as the estimate of the next one's).
+    const double used = since(t0);
+    if (used + last_step_seconds > cell.max_seconds) {
       status = "timeout";
-      reason = "time budget of " + std::to_string(cell.max_seconds) + " s exhausted at step " + std::to_string(k);
+      reason = "time budget of " + shortest_decimal(cell.max_seconds) + " s: stopped before step " +
+               std::to_string(k) + " (" + std::to_string(k) + " steps done)";
       break;
     }
     const Params<T>* gstep = &g;
@@ -129,6 +163,8 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
     }
   }
 
+  if (status == "max_steps") reason = "step budget of " + std::to_string(cell.max_steps) + " steps used";
+  if (status == "target_reached") reason = "every target reached at step " + std::to_string(k);
   json to_target = json::object(), sec_to_target = json::object();
   for (size_t t = 0; t < n_targets; ++t) {
     to_target[cell.targets[t]] = steps_to[t] >= 0 ? json(steps_to[t]) : json(nullptr);
@@ -159,7 +195,10 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
   r["steps_to_target"] = to_target;
   r["rate"] = rate_to_json(rate);
   if (auto d = solver->diagnostics(); !d.is_null()) r["diagnostics"] = d;
-  out.timing = {{"seconds", seconds()}, {"curve_seconds", curve_seconds}, {"seconds_to_target", sec_to_target}};
+  out.timing = {{"seconds", since(t0)},
+                {"setup_seconds", setup_seconds},
+                {"curve_seconds", curve_seconds},
+                {"seconds_to_target", sec_to_target}};
   return out;
 }
 
