@@ -98,6 +98,7 @@ CellResult failed_cell(const CellSpec& cell, const std::string& reason) {
   json st = json::object();
   for (const auto& t : cell.targets) st[t] = nullptr;
   r["steps_to_target"] = st;
+  r["rounding_floor_relative"] = nullptr;
   r["rate"] = nullptr;
   out.timing = {{"seconds", 0.0}, {"curve_seconds", json::array()}, {"seconds_to_target", st}};
   return out;

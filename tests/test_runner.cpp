@@ -133,6 +133,27 @@ TEST(Runner, DivergenceIsRecordedWithItsReason) {
   EXPECT_NE(thrown["reason"].get<std::string>().find("singular system"), std::string::npos) << thrown["reason"];
 }
 
+// A target below the precision's rounding floor (100 u |f*| relative to the initial gap) is never
+// counted as reached, even when rounding makes the computed gap that small (or negative).
+TEST(Runner, TargetsBelowTheRoundingFloorAreNotReached) {
+  json j = small_suite();
+  j["precisions"] = {"float", "double"};
+  j["seeds"] = json::array({0});
+  j["claims"] = json::array();
+  j["targets"] = {"1e-2", "1e-12"};
+  j["budget"] = {{"max_steps", 400}};
+  j["solvers"] = json::array({{{"name", "sgd"}, {"label", "gd"}, {"hyper", {{"lr", 1}}}}});
+  const mb::Suite s = mb::parse_suite(j, "test");
+  ASSERT_EQ(s.cells.size(), 2u);
+  const json f = mb::run_cell(s.cells[0]).record, d = mb::run_cell(s.cells[1]).record;
+  ASSERT_EQ(f["cell"]["precision"], "float");
+  EXPECT_GT(f["rounding_floor_relative"].get<double>(), 1e-12);
+  EXPECT_TRUE(f["steps_to_target"]["1e-12"].is_null()) << f["steps_to_target"];
+  EXPECT_FALSE(f["steps_to_target"]["1e-2"].is_null());
+  EXPECT_LT(d["rounding_floor_relative"].get<double>(), 1e-12);
+  EXPECT_FALSE(d["steps_to_target"]["1e-12"].is_null()) << d["steps_to_target"];
+}
+
 TEST(Runner, AnExceptionInACellIsAFailureNotACrash) {
   json j = small_suite();
   j["precisions"] = json::array({"double"});

@@ -65,6 +65,12 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
 
   std::vector<T> targets;
   for (const auto& t : cell.targets) targets.push_back(parse_decimal<T>(t, "targets"));
+  // Rounding floor of the gap f(W) - f*: both terms carry relative errors of a few hundred u at
+  // most on our problem sizes, so gaps below 100 u |f*| are not resolved (a computed gap can even
+  // be negative there). A target whose threshold tau*gap0 lies below it is never counted as
+  // reached: "reached 1e-30 in float" would be rounding, not convergence.
+  using std::abs;
+  const T gap_floor = known.f_star ? T(100) * T(std::numeric_limits<T>::epsilon()) / T(2) * T(abs(*known.f_star)) : T(0);
   const size_t n_targets = targets.size();
   std::vector<long> steps_to(n_targets, -1);
   std::vector<double> seconds_to(n_targets, -1);
@@ -77,7 +83,6 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
   long next_sample = 0, k = 0;
   double last_step_seconds = 0, previous_top = 0;
   using std::sqrt;
-  using std::abs;
 
   for (k = 0;; ++k) {
     if (cancel && cancel->load()) throw Cancelled();
@@ -107,7 +112,8 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
     bool stop = !finite || k >= cell.max_steps;
     if (finite && known.f_star) {
       for (size_t t = 0; t < n_targets; ++t)
-        if (steps_to[t] < 0 && gap <= targets[t] * gap0) steps_to[t] = k, seconds_to[t] = seconds();
+        if (steps_to[t] < 0 && gap <= targets[t] * gap0 && targets[t] * gap0 >= gap_floor)
+          steps_to[t] = k, seconds_to[t] = seconds();
       if (cell.stop_at_target && n_targets && steps_to[n_targets - 1] >= 0) {
         bool all = true;
         for (long s : steps_to) all = all && s >= 0;
@@ -193,6 +199,9 @@ CellResult run_cell_impl(const CellSpec& cell, const std::atomic<bool>* cancel) 
                 {"grad_norm", number_to_json(gnorm)}};
   r["curve"] = {{"step", curve_step}, {"value", curve_value}, {"gap", curve_gap}, {"grad_norm", curve_gnorm}};
   r["steps_to_target"] = to_target;
+  // The floor relative to the initial gap: targets below it are never reached (see above).
+  r["rounding_floor_relative"] =
+      known.f_star && gap0 > T(0) ? json(static_cast<double>(T(gap_floor / gap0))) : json(nullptr);
   r["rate"] = rate_to_json(rate);
   if (auto d = solver->diagnostics(); !d.is_null()) r["diagnostics"] = d;
   out.timing = {{"seconds", since(t0)},

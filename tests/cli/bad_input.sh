@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bad input gives a clear error naming the field, a non-zero exit, and no half-written file.
+# Bad input gives a clear error naming the field, exit status 2, and nothing run or written: no
+# output directory, no cache, no half-written file.
 set -u
 mb=$1
 tmp=$(mktemp -d)
@@ -11,9 +12,9 @@ expect_error() {  # expect_error NAME PATTERN -- command...
   local out rc
   out=$("$@" 2>&1)
   rc=$?
-  if [[ $rc -eq 0 ]]; then echo "FAIL $name: exit 0"; fail=1; return; fi
-  if ! grep -qE "$pattern" <<<"$out"; then echo "FAIL $name: message lacks /$pattern/: $out"; fail=1; return; fi
-  if [[ -e $tmp/out/report.json || -e $tmp/out/leaderboard.json || -e $tmp/out.json ]]; then
+  if [[ $rc -ne 2 ]]; then echo "FAIL $name: exit $rc (expected 2)"; fail=1; return; fi
+  if ! grep -qE -e "$pattern" <<<"$out"; then echo "FAIL $name: message lacks /$pattern/: $out"; fail=1; return; fi
+  if [[ -e $tmp/out || -e $tmp/out.json ]]; then
     echo "FAIL $name: an output file was written"; fail=1; return
   fi
   echo "ok   $name: $out"
@@ -31,6 +32,22 @@ suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name"
 expect_error negative-lr "lr must be > 0, got -0.02" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
 suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd"}], "targets": ["abc"]}'
 expect_error target-not-number "suite.targets\[0\].*not a decimal number" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd"}], "targets": [0.1, null]}'
+expect_error target-null "suite.targets\[1\]: expected a number" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd", "hyper": {"lrr": 0.1}}]}'
+expect_error unknown-hyperparameter "suite.solvers\[0\].*unknown key 'lrr'; valid keys: lr, momentum" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd"}, {"name": "adam", "grid": {"beta1": [0.9]}}]}'
+expect_error unknown-grid-hyperparameter "suite.solvers\[1\] \(grid point beta1=0.9\).*unknown key 'beta1'" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd", "grid": {"lr": []}}]}'
+expect_error empty-grid "suite.solvers\[0\].grid.lr: the grid is empty" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd", "grid": {"lr": [0.1, "fast"]}}]}'
+expect_error grid-not-number "grid point lr=fast.*'fast' is not a decimal number" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd", "hyper": {"lr": 0.1}, "grid": {"lr": [0.2]}}]}'
+expect_error grid-and-hyper "given both in hyper and in grid" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd"}], "selection": {"rule": "fastest"}}'
+expect_error selection-rule "suite.selection.rule: must be one of steps-to-target, final-gap" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
+expect_error bad-shard "--shard: expected 1 <= k <= N, got '3/2'" -- "$mb" run --suite smoke --shard 3/2 --out "$tmp/out"
+expect_error merge-not-a-shard "not a muonbench shard file" -- "$mb" merge --out "$tmp/out" "$tmp/s.json"
 suite '{"name": "x", "problems": [{"name": "quadratic-ls", "params": {"m": -3}}], "solvers": [{"name": "sgd"}]}'
 expect_error negative-size "suite.problems\[0\].*m must be in" -- "$mb" run --suite "$tmp/s.json" --out "$tmp/out"
 suite '{"name": "x", "problems": [{"name": "quadratic-ls"}], "solvers": [{"name": "sgd"}],'
