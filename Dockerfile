@@ -17,7 +17,7 @@ COPY solvers solvers
 COPY claims claims
 COPY suites suites
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_NATIVE=OFF -DMUONBENCH_TESTS=OFF \
-      -DMUONBENCH_BENCH=OFF -DMUONBENCH_GIT_COMMIT="${GIT_COMMIT}" \
+      -DMUONBENCH_BENCH=OFF -DMUONBENCH_MPI=OFF -DMUONBENCH_GIT_COMMIT="${GIT_COMMIT}" \
  && cmake --build build -j "$(nproc)" \
  && cmake --install build --prefix /opt/muonbench
 

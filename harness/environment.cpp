@@ -1,5 +1,7 @@
 #include "harness/environment.hpp"
 
+#include "harness/distributed.hpp"
+
 #include <boost/version.hpp>
 #include <chrono>
 #include <ctime>
@@ -66,7 +68,8 @@ nlohmann::json environment_json(int threads) {
                                 std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
           {"cpu", cpu_model()},
           {"hardware_threads", std::thread::hardware_concurrency()},
-          {"threads", threads}};
+          {"threads", threads},
+          {"mpi_backend", built_with_mpi()}};
 }
 
 }  // namespace mb

@@ -10,6 +10,7 @@
 #include "harness/cache.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/signals.hpp"
+#include "harness/distributed.hpp"
 #include "harness/environment.hpp"
 #include "harness/error.hpp"
 #include "harness/progress.hpp"
@@ -73,12 +74,25 @@ int cmd_run(const std::vector<std::string>& argv) {
   opt.progress = a.has("quiet") || progress == "never" ? ProgressMode::never
                  : progress == "always"                ? ProgressMode::always
                                                        : ProgressMode::automatic;
+  const int ranks = launcher_world_size();
   RunInfo info;
-  info.threads = threads;
+  info.threads = ranks > 1 ? ranks : threads;  // under mpirun: one worker per rank
   info.started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();
   ensure_directory(out, "--out");
-  const RunOutput result = run_plan(plan, opt);
+  const std::string journal = out + "/" + (shard_n > 0 ? shard_file_name(shard_k, shard_n) + "." : "") + "mpi-journal.json";
+  // Read before this run overwrites it: what a failed distributed run of the same OUT lost.
+  const std::string unfinished = describe_unfinished_journal(journal);
+  RunOutput result;
+  if (ranks > 1) {
+    DistributedResult d = run_plan_distributed(plan, opt, journal, suite.name);
+    if (d.rank != 0) return 0;  // rank 0 writes the documents
+    result = std::move(d.output);
+  } else {
+    result = run_plan(plan, opt);
+    if (!unfinished.empty() && !result.stats.cancelled) std::filesystem::remove(journal);
+  }
+  if (!unfinished.empty() && !a.has("quiet")) std::cerr << "muonbench: note: " << unfinished << "\n";
   info.finished = utc_now_iso8601();
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   info.stats = result.stats;
@@ -134,6 +148,8 @@ MB_REGISTER_COMMAND(
     "  --progress: a line with jobs done/total, elapsed time and an estimate; 'auto' shows it only\n"
     "  when stderr is a terminal. --plan prints the jobs, how many are cached and the worst-case time\n"
     "  the budgets allow, and runs nothing.\n"
+    "  Under 'mpirun -np K' (a build with MPI) the jobs are spread over K ranks, largest first, with\n"
+    "  dynamic load balancing; rank 0 writes the same documents. docs/distributed.md.\n"
     "  Exit status: 0 done; 1 a cell failed (report still written); 2 bad input (nothing run); 130\n"
     "  interrupted.\n",
     cmd_run);

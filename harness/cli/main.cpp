@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/distributed.hpp"
 #include "harness/environment.hpp"
 #include "harness/error.hpp"
 
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "version") {
-    std::cout << "muonbench " << mb::version_string() << "\n";
+    std::cout << "muonbench " << mb::version_string() << " (MPI: " << (mb::built_with_mpi() ? "on" : "off") << ")\n";
     return 0;
   }
   try {
