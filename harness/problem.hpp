@@ -21,14 +21,31 @@ namespace mb {
 // Constants the theory needs (THEORY.md section 2d), each true on this instance:
 //   PL:        ||grad f(W)||^2 >= 2 mu (f(W) - f*)      (mu_scope: "global" or "local")
 //   L-smooth:  ||grad f(W)||^2 <= 2 L (f(W) - f*) and grad f is L-Lipschitz (Frobenius)
+//   mu_scope/L_scope "local": the inequality holds near the minimizer (the constant is an
+//   eigenvalue of the Hessian J^T J there); "global": everywhere.
 template <class T>
 struct Known {
   std::optional<T> f_star;
   std::string f_star_source;  // "closed form", "Newton's method in the working precision", ...
   std::optional<T> mu;
   std::string mu_scope = "global";
+  std::string mu_source;      // how mu was obtained ("closed form", "eigenvalues of J^T J at W*", ...)
   std::optional<T> L;
+  std::string L_scope = "global";
+  std::string L_source;
   std::vector<std::string> assumptions;  // "PL", "L-smooth", "convex", "quadratic", ...
+};
+
+// Problems whose blocks are stacks of particles (THEORY.md section 2e): slice i of every block
+// in `blocks` is particle i. The N particles are the first N of a reference population of
+// `population` i.i.d. draws: the problem built from `reference_params` (the same instance with
+// N = population) has an initial point whose first N particles are exactly this one's, for every
+// seed (nested-sample coupling for propagation-of-chaos checks).
+struct ParticleLayout {
+  long count = 0;
+  long population = 0;
+  std::vector<std::string> blocks;
+  json reference_params = json::object();
 };
 
 template <class T>
@@ -46,6 +63,8 @@ class Problem {
   virtual std::optional<Params<T>> minimizer() const { return std::nullopt; }
   // Eigenvalues of the Hessian at the minimizer, where known (sharp-rate claims, THEORY 2d).
   virtual std::optional<std::vector<T>> hessian_eigenvalues() const { return std::nullopt; }
+  // Particle structure (mean-field problems), or nullopt.
+  virtual std::optional<ParticleLayout> particles() const { return std::nullopt; }
 
   // Stochastic gradients (THEORY.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
   // i.i.d. N(0,1) over all d entries, so E||g - grad f||^2 = sigma^2. sigma = 0: deterministic.
@@ -54,10 +73,18 @@ class Problem {
 
   // The parameters actually used, defaults included (echoed in reports).
   const json& parameters() const { return parameters_; }
+  // Every parameter: [{key, default, doc}] (Options::documentation(); `problems --describe`).
+  const json& parameter_docs() const { return parameter_docs_; }
 
  protected:
+  // Call after Options::finish(): records the parameters used and their documentation.
+  void record_options(const Options& o) {
+    parameters_ = o.used();
+    parameter_docs_ = o.documentation();
+  }
   T sigma_ = T(0);
   json parameters_ = json::object();
+  json parameter_docs_ = json::array();
 };
 
 template <class T>
@@ -75,7 +102,18 @@ struct ProblemInfo {
   std::string summary;
   std::string formula;    // the objective and its gradient, in words and symbols
   std::string reference;  // THEORY.md section or paper
+  // A small instance (parameters as JSON text) on which the tests run the mp50 gradient check
+  // and the constants check; "{}" means the defaults. From the class's optional kTestParams.
+  std::string test_params = "{}";
 };
+
+template <class C>
+constexpr const char* problem_test_params() {
+  if constexpr (requires { C::kTestParams; })
+    return C::kTestParams;
+  else
+    return "{}";
+}
 
 template <class T>
 using ProblemFactory = std::function<std::unique_ptr<Problem<T>>(const json& params)>;
@@ -93,12 +131,16 @@ inline std::vector<std::string> problem_names() { return Registry<ProblemInfo>::
 }  // namespace mb
 
 // Registers the class template `Class` (instantiated for MB_SCALAR) under Class::kName.
-// The class provides static kName, kSummary, kFormula, kReference and a constructor from json.
+// The class provides static kName, kSummary, kFormula, kReference and a constructor from json,
+// and optionally kTestParams (a small instance for the tests, JSON text).
 #define MB_REGISTER_PROBLEM(Class)                                                                     \
   static ::mb::StaticRegistration MB_UNIQUE(mb_problem_registration_)([] {                             \
     using C = Class<MB_SCALAR>;                                                                         \
     ::mb::Registry<::mb::ProblemInfo>::instance().add(                                                 \
-        C::kName, ::mb::ProblemInfo{C::kName, C::kSummary, C::kFormula, C::kReference}, true);          \
+        C::kName,                                                                                       \
+        ::mb::ProblemInfo{C::kName, C::kSummary, C::kFormula, C::kReference,                            \
+                          ::mb::problem_test_params<C>()},                                              \
+        true);                                                                                          \
     ::mb::Registry<::mb::ProblemFactory<MB_SCALAR>>::instance().add(                                   \
         C::kName, [](const ::mb::json& p) { return std::unique_ptr<::mb::Problem<MB_SCALAR>>(new C(p)); }); \
   })

@@ -35,7 +35,7 @@ class QuadraticLS final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2 / n)");
     o.finish();
-    this->parameters_ = o.used();
+    this->record_options(o);
 
     specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x71u});
@@ -84,7 +84,9 @@ class QuadraticLS final : public Problem<T> {
     k.f_star = fstar_;
     k.f_star_source = "closed form 1/2||C - P_A C P_B||^2";
     k.mu = mu_;
+    k.mu_source = "closed form s+min(A)^2 s+min(B)^2";
     k.L = L_;
+    k.L_source = "closed form smax(A)^2 smax(B)^2";
     k.assumptions = {"PL", "L-smooth", "convex", "quadratic"};
     return k;
   }

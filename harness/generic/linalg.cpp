@@ -28,6 +28,12 @@ SymEig<T> sym_eig(const Mat<T>& S) {
 }
 
 template <class T>
+Vec<T> sym_eigenvalues(const Mat<T>& S) {
+  Eigen::SelfAdjointEigenSolver<Mat<T>> es(S, Eigen::EigenvaluesOnly);
+  return es.eigenvalues();
+}
+
+template <class T>
 Mat<T> orthonormal_q(const Mat<T>& G) {
   const long n = G.rows(), r = G.cols();
   Eigen::HouseholderQR<Mat<T>> qr(G);
@@ -47,6 +53,7 @@ template struct Svd<MB_SCALAR>;
 template Svd<MB_SCALAR> thin_svd<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Vec<MB_SCALAR> singular_values<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template SymEig<MB_SCALAR> sym_eig<MB_SCALAR>(const Mat<MB_SCALAR>&);
+template Vec<MB_SCALAR> sym_eigenvalues<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> orthonormal_q<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> solve_spd<MB_SCALAR>(const Mat<MB_SCALAR>&, const Mat<MB_SCALAR>&);
 
