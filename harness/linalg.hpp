@@ -40,4 +40,39 @@ Mat<T> orthonormal_q(const Mat<T>& G);
 template <class T>
 Mat<T> solve_spd(const Mat<T>& A, const Mat<T>& B);
 
+// ---- Dense products, compiled once per scalar ------------------------------------------------
+// C = alpha op(A) op(B) + beta C, op(X) = X or X^T (BLAS gemm). Eigen's product kernels cost
+// about 3 s of compile time per storage-order combination in mp50 and would otherwise be
+// instantiated again in every problem file; code with many products calls these instead.
+// A Ref binds to matrices and to blocks with unit inner stride (middleRows, block, ...) without
+// a copy. C must have the right size (it is not resized).
+template <class T>
+using ConstRef = Eigen::Ref<const Mat<T>, 0, Eigen::OuterStride<>>;
+template <class T>
+using MutRef = Eigen::Ref<Mat<T>, 0, Eigen::OuterStride<>>;
+
+template <class T>
+void gemm(MutRef<T> C, const ConstRef<T>& A, bool transpose_a, const ConstRef<T>& B, bool transpose_b,
+          const T& alpha, const T& beta);
+
+// op(A) op(B) as a new matrix: mul(A, B) = A B, mul_tn(A, B) = A^T B, mul_nt(A, B) = A B^T.
+template <class T>
+Mat<T> mul(const ConstRef<T>& A, const ConstRef<T>& B) {
+  Mat<T> C(A.rows(), B.cols());
+  gemm<T>(C, A, false, B, false, T(1), T(0));
+  return C;
+}
+template <class T>
+Mat<T> mul_tn(const ConstRef<T>& A, const ConstRef<T>& B) {
+  Mat<T> C(A.cols(), B.cols());
+  gemm<T>(C, A, true, B, false, T(1), T(0));
+  return C;
+}
+template <class T>
+Mat<T> mul_nt(const ConstRef<T>& A, const ConstRef<T>& B) {
+  Mat<T> C(A.rows(), B.rows());
+  gemm<T>(C, A, false, B, true, T(1), T(0));
+  return C;
+}
+
 }  // namespace mb::linalg

@@ -39,7 +39,7 @@ Vec<T> geometric_spectrum(long r, const T& lo) {
 template <class T>
 Mat<T> random_symmetric(Rng& rng, const Vec<T>& s) {
   const Mat<T> q = random_orthonormal<T>(rng, s.size(), s.size());
-  return q * s.asDiagonal() * q.transpose();
+  return linalg::mul_nt<T>(q * s.asDiagonal(), q);
 }
 
 // "problem 'NAME'": the context every problem's Options errors start with.

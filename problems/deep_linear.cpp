@@ -62,12 +62,12 @@ class DeepLinear final : public LeastSquaresModel<T> {
   using Tape = typename LeastSquaresModel<T>::Tape;
   Mat<T> forward(const Params<T>& w, std::unique_ptr<Tape>* tape) const override {
     if (tape) *tape = std::make_unique<Tape>();
-    return w[1] * w[0];
+    return linalg::mul<T>(w[1], w[0]);
   }
   void backward(const Params<T>& w, const Tape&, const Mat<T>& dy, Params<T>& g) const override {
     g.resize(2);
-    g[0].noalias() = w[1].transpose() * dy;
-    g[1].noalias() = dy * w[0].transpose();
+    g[0] = linalg::mul_tn<T>(w[1], dy);
+    g[1] = linalg::mul_nt<T>(dy, w[0]);
   }
 
  private:

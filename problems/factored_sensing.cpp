@@ -38,7 +38,7 @@ class FactoredSensing final : public LeastSquaresModel<T> {
     using std::pow;
     const T scale = T(pow(T(r), -T(1) / T(4)));  // entries of U* V*^T have variance 1
     const Mat<T> Us = scale * rng.normal_matrix<T>(m, r), Vs = scale * rng.normal_matrix<T>(n, r);
-    this->target_ = op_.apply(Us * Vs.transpose());
+    this->target_ = op_.apply(linalg::mul_nt<T>(Us, Vs));
     this->weight_ = T(1) / T(s);
     this->assumptions_ = {"smooth", "nonconvex", "local PL at the minimizer manifold"};
     this->finalize(Params<T>{Us, Vs}, "closed form (y = A(U* V*^T), f(U*, V*) = 0)", "local",
@@ -56,13 +56,13 @@ class FactoredSensing final : public LeastSquaresModel<T> {
   using Tape = typename LeastSquaresModel<T>::Tape;
   Mat<T> forward(const Params<T>& w, std::unique_ptr<Tape>* tape) const override {
     if (tape) *tape = std::make_unique<Tape>();
-    return op_.apply(w[0] * w[1].transpose());
+    return op_.apply(linalg::mul_nt<T>(w[0], w[1]));
   }
   void backward(const Params<T>& w, const Tape&, const Mat<T>& dy, Params<T>& g) const override {
     const Mat<T> dW = op_.adjoint(dy);  // d f / d(U V^T)
     g.resize(2);
-    g[0].noalias() = dW * w[1];
-    g[1].noalias() = dW.transpose() * w[0];
+    g[0] = linalg::mul<T>(dW, w[1]);
+    g[1] = linalg::mul_tn<T>(dW, w[0]);
   }
 
  private:

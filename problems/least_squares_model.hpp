@@ -84,7 +84,9 @@ class LeastSquaresModel : public Problem<T> {
       for (const auto& b : g)
         for (long i = 0; i < b.size(); ++i) J(r, c++) = b(i);
     }
-    return weight_ * (J.transpose() * J);
+    Mat<T> H(P, P);
+    linalg::gemm<T>(H, J, true, J, false, weight_, T(0));
+    return H;
   }
 
  protected:

@@ -37,7 +37,7 @@ class MatrixSensing final : public LeastSquaresModel<T> {
     Rng rng({static_cast<std::uint64_t>(seed), 0x73656e7365ULL});  // "sense"
     op_ = SensingOperator<T>(rng, s, m, n);
     using std::sqrt;
-    const Mat<T> Wstar = rng.normal_matrix<T>(m, r) * rng.normal_matrix<T>(r, n) / T(sqrt(T(r)));
+    const Mat<T> Wstar = linalg::mul<T>(rng.normal_matrix<T>(m, r), rng.normal_matrix<T>(r, n)) / T(sqrt(T(r)));
     this->target_ = op_.apply(Wstar);
     this->weight_ = T(1) / T(s);
     this->assumptions_ = {"PL", "L-smooth", "convex", "quadratic"};

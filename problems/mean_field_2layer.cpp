@@ -97,23 +97,25 @@ class MeanField2Layer final : public LeastSquaresModel<T> {
     const auto& t = static_cast<const MFTape&>(tape_base);
     const T invN = T(1) / T(N_);
     g.resize(2);
-    const Mat<T> dAwide = invN * (dy * t.H.transpose());        // d_o x (N k)
+    Mat<T> dAwide(dy.rows(), t.H.rows());                        // d_o x (N k)
+    linalg::gemm<T>(dAwide, dy, false, t.H, true, invN, T(0));
     g[0] = wide_to_stack<T>(dAwide, N_);                        // [N, d_o, k]
-    Mat<T> dZ = invN * (t.Awide.transpose() * dy);               // (N k) x n
+    Mat<T> dZ(t.Awide.cols(), dy.cols());                        // (N k) x n
+    linalg::gemm<T>(dZ, t.Awide, true, dy, false, invN, T(0));
     dZ.array() *= t.dH.array();
-    g[1].noalias() = dZ * X_.transpose();                        // [N, k, d]
+    g[1] = linalg::mul_nt<T>(dZ, X_);                            // [N, k, d]
   }
 
  private:
   // (1/count) sum_i A_i sigma(B_i X) for stacks A ((count d_o) x k), B ((count k) x d).
   Mat<T> predict(const Mat<T>& A, const Mat<T>& B, long count, MFTape* t, Mat<T>* awide_out) const {
-    const Mat<T> Z = B * X_;
+    const Mat<T> Z = linalg::mul<T>(B, X_);
     Mat<T> Hlocal;
     Mat<T>& H = t ? t->H : Hlocal;
     act_.apply(Z, H, t ? &t->dH : nullptr);
     Mat<T> Awide = stack_to_wide<T>(A, count);
-    Mat<T> y = Awide * H;
-    y /= T(count);
+    Mat<T> y(Awide.rows(), H.cols());
+    linalg::gemm<T>(y, Awide, false, H, false, T(1) / T(count), T(0));
     if (awide_out) *awide_out = std::move(Awide);
     return y;
   }

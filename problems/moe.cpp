@@ -86,14 +86,15 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
     const Mat<T>& C = w.back();
     const long n = X_.cols();
     if (fmap_) {
-      act_.apply(Mat<T>(w[1] * X_), t->H, tape ? &t->dH : nullptr);
+      act_.apply(linalg::mul<T>(w[1], X_), t->H, tape ? &t->dH : nullptr);
       t->Z.resize(E_ * dout_, n);
       for (long j = 0; j < E_; ++j)
-        t->Z.middleRows(j * dout_, dout_).noalias() = w[0].middleRows(j * dout_, dout_) * t->H.middleRows(j * k_, k_);
+        linalg::gemm<T>(t->Z.middleRows(j * dout_, dout_), w[0].middleRows(j * dout_, dout_), false,
+                        t->H.middleRows(j * k_, k_), false, T(1), T(0));
     } else {
-      t->Z.noalias() = w[0] * X_;  // [A_1; ...; A_E] X: expert j's outputs in rows j d_o ..
+      t->Z = linalg::mul<T>(w[0], X_);  // [A_1; ...; A_E] X: expert j's outputs in rows j d_o ..
     }
-    t->G.noalias() = C * X_;  // logits c_j . x_i
+    t->G = linalg::mul<T>(C, X_);  // logits c_j . x_i
     t->den.resize(n);
     Mat<T> y = Mat<T>::Zero(dout_, n);
     for (long i = 0; i < n; ++i) {
@@ -147,15 +148,15 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
       g[0].resize(E_ * dout_, k_);
       for (long j = 0; j < E_; ++j) {
         const auto dZj = dZ.middleRows(j * dout_, dout_);
-        g[0].middleRows(j * dout_, dout_).noalias() = dZj * t.H.middleRows(j * k_, k_).transpose();
-        dH.middleRows(j * k_, k_).noalias() = w[0].middleRows(j * dout_, dout_).transpose() * dZj;
+        linalg::gemm<T>(g[0].middleRows(j * dout_, dout_), dZj, false, t.H.middleRows(j * k_, k_), true, T(1), T(0));
+        linalg::gemm<T>(dH.middleRows(j * k_, k_), w[0].middleRows(j * dout_, dout_), true, dZj, false, T(1), T(0));
       }
       dH.array() *= t.dH.array();
-      g[1].noalias() = dH * X_.transpose();
+      g[1] = linalg::mul_nt<T>(dH, X_);
     } else {
-      g[0].noalias() = dZ * X_.transpose();
+      g[0] = linalg::mul_nt<T>(dZ, X_);
     }
-    g.back().noalias() = dlogit * X_.transpose();
+    g.back() = linalg::mul_nt<T>(dlogit, X_);
   }
 
  private:

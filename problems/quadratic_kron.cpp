@@ -53,13 +53,13 @@ class QuadraticKron final : public Problem<T> {
 
   T value(const Params<T>& w) const override {
     const Mat<T> e = w[0] - Wstar_;
-    return (P_ * e).cwiseProduct(e * Q_).sum() / T(2);
+    return linalg::mul<T>(P_, e).cwiseProduct(linalg::mul<T>(e, Q_)).sum() / T(2);
   }
 
   T value_and_gradient(const Params<T>& w, Params<T>& g) const override {
     const Mat<T> e = w[0] - Wstar_;
     g.resize(1);
-    g[0].noalias() = P_ * e * Q_;
+    g[0] = linalg::mul<T>(linalg::mul<T>(P_, e), Q_);
     return e.cwiseProduct(g[0]).sum() / T(2);
   }
 

@@ -24,7 +24,7 @@ class QuadraticLS final : public Problem<T> {
   static constexpr const char* kReference = "THEORY.md section 3 item 2";
 
   explicit QuadraticLS(const json& params) {
-    Options o(params, std::string("problem '") + kName + "'");
+    Options o(params, problem_context(kName));
     const long m = o.integer("m", 6, 1, 100000, "rows of W");
     const long n = o.integer("n", 4, 1, 100000, "columns of W");
     const long p = o.integer("p", 8, 1, 100000, "rows of A (A is p x m)");
@@ -48,14 +48,14 @@ class QuadraticLS final : public Problem<T> {
     Vb_ = random_orthonormal<T>(rng, q, rb);
     a_ = geometric_spectrum<T>(ra, lo);
     b_ = geometric_spectrum<T>(rb, lo);
-    A_ = Ua_ * a_.asDiagonal() * Va_.transpose();
-    B_ = Ub_ * b_.asDiagonal() * Vb_.transpose();
+    A_ = linalg::mul_nt<T>(Ua_ * a_.asDiagonal(), Va_);
+    B_ = linalg::mul_nt<T>(Ub_ * b_.asDiagonal(), Vb_);
     const Mat<T> w0 = rng.normal_matrix<T>(m, n);
-    C_ = A_ * w0 * B_ + residual * rng.normal_matrix<T>(p, q);
+    C_ = linalg::mul<T>(linalg::mul<T>(A_, w0), B_) + residual * rng.normal_matrix<T>(p, q);
     // W* = A^+ C B^+ = V_A diag(1/a) U_A^T C V_B diag(1/b) U_B^T
-    Wstar_ = Va_ * a_.cwiseInverse().asDiagonal() * (Ua_.transpose() * C_ * Vb_) * b_.cwiseInverse().asDiagonal() *
-             Ub_.transpose();
-    const Mat<T> proj = Ua_ * (Ua_.transpose() * C_ * Vb_) * Vb_.transpose();
+    const Mat<T> core = linalg::mul<T>(linalg::mul_tn<T>(Ua_, C_), Vb_);  // U_A^T C V_B
+    Wstar_ = linalg::mul_nt<T>(linalg::mul<T>(Va_ * a_.cwiseInverse().asDiagonal(), core) * b_.cwiseInverse().asDiagonal(), Ub_);
+    const Mat<T> proj = linalg::mul_nt<T>(linalg::mul<T>(Ua_, core), Vb_);
     fstar_ = (C_ - proj).squaredNorm() / T(2);
     L_ = a_(0) * a_(0) * b_(0) * b_(0);
     mu_ = a_(ra - 1) * a_(ra - 1) * b_(rb - 1) * b_(rb - 1);
@@ -70,12 +70,12 @@ class QuadraticLS final : public Problem<T> {
     return {rng.normal_matrix<T>(specs_[0].rows(), n) * T(init_scale_ / sqrt(T(n)))};
   }
 
-  T value(const Params<T>& w) const override { return (A_ * w[0] * B_ - C_).squaredNorm() / T(2); }
+  T value(const Params<T>& w) const override { return (linalg::mul<T>(linalg::mul<T>(A_, w[0]), B_) - C_).squaredNorm() / T(2); }
 
   T value_and_gradient(const Params<T>& w, Params<T>& g) const override {
-    const Mat<T> r = A_ * w[0] * B_ - C_;
+    const Mat<T> r = linalg::mul<T>(linalg::mul<T>(A_, w[0]), B_) - C_;
     g.resize(1);
-    g[0].noalias() = A_.transpose() * r * B_.transpose();
+    g[0] = linalg::mul_nt<T>(linalg::mul_tn<T>(A_, r), B_);
     return r.squaredNorm() / T(2);
   }
 

@@ -3,6 +3,7 @@
 // matrix whose row i is vec(A_i)^T (column-major vec, Eigen's storage order).
 #pragma once
 
+#include "harness/linalg.hpp"
 #include "harness/rng.hpp"
 #include "harness/scalar.hpp"
 
@@ -17,10 +18,12 @@ struct SensingOperator {
   SensingOperator(Rng& rng, long s, long m_, long n_) : m(m_), n(n_), A(rng.normal_matrix<T>(s, m_ * n_)) {}
 
   // A(W) as an s x 1 matrix.
-  Mat<T> apply(const Mat<T>& W) const { return A * Eigen::Map<const Vec<T>>(W.data(), W.size()); }
+  Mat<T> apply(const Mat<T>& W) const {
+    return linalg::mul<T>(A, Eigen::Map<const Mat<T>>(W.data(), W.size(), 1));
+  }
   // The adjoint: A^*(r) = sum_i r_i A_i, an m x n matrix.
   Mat<T> adjoint(const Mat<T>& r) const {
-    const Vec<T> v = A.transpose() * Eigen::Map<const Vec<T>>(r.data(), r.size());
+    const Mat<T> v = linalg::mul_tn<T>(A, Eigen::Map<const Mat<T>>(r.data(), r.size(), 1));
     return Eigen::Map<const Mat<T>>(v.data(), m, n);
   }
 };

@@ -59,7 +59,7 @@ class SoftmaxRegression final : public Problem<T> {
     }
     X_ = X.cast<T>();
     using std::sqrt;
-    L_ = lambda_ + linalg::sym_eigenvalues<T>(X_ * X_.transpose() / T(n)).maxCoeff() / T(2);
+    L_ = lambda_ + linalg::sym_eigenvalues<T>(linalg::mul_nt<T>(X_, X_) / T(n)).maxCoeff() / T(2);
     newton();
   }
 
@@ -82,8 +82,8 @@ class SoftmaxRegression final : public Problem<T> {
     const T f = probabilities(w[0], p) + lambda_ * w[0].squaredNorm() / T(2);
     for (long i = 0; i < p.cols(); ++i) p(labels_[i], i) -= T(1);
     g.resize(1);
-    g[0].noalias() = p * X_.transpose() / T(X_.cols());
-    g[0] += lambda_ * w[0];
+    g[0] = lambda_ * w[0];
+    linalg::gemm<T>(g[0], p, false, X_, true, T(1) / T(X_.cols()), T(1));
     return f;
   }
 
@@ -111,7 +111,7 @@ class SoftmaxRegression final : public Problem<T> {
   T probabilities(const Mat<T>& W, Mat<T>& p) const {
     using std::exp;
     using std::log;
-    p.noalias() = W * X_;
+    p = linalg::mul<T>(W, X_);
     T loss(0);
     for (long i = 0; i < p.cols(); ++i) {
       const T m = p.col(i).maxCoeff(), zy = p(labels_[i], i);

@@ -85,8 +85,8 @@ class TransformerBlock final : public LeastSquaresModel<T> {
     Mat<T> out = att_.forward(Xh_, Wqkv, w[3], tape ? &t.att : nullptr);
     out += X_;                                       // H1
     t.Hh = rms_norm<T>(out, eps_, t.r);
-    act_.apply(Mat<T>(w[4] * t.Hh), t.U, tape ? &t.dact : nullptr);
-    out.noalias() += w[5] * t.U;                     // Out = H1 + W_2 act(W_1 rms(H1))
+    act_.apply(linalg::mul<T>(w[4], t.Hh), t.U, tape ? &t.dact : nullptr);
+    linalg::gemm<T>(out, w[5], false, t.U, false, T(1), T(1));                     // Out = H1 + W_2 act(W_1 rms(H1))
     if (tape) *tape = std::move(owned);
     return out;
   }
@@ -95,11 +95,11 @@ class TransformerBlock final : public LeastSquaresModel<T> {
     const auto& t = static_cast<const BlockTape&>(tape);
     const long hd = att_.H * att_.dh;
     g.resize(6);
-    g[5].noalias() = dy * t.U.transpose();
-    Mat<T> dZ = w[5].transpose() * dy;
+    g[5] = linalg::mul_nt<T>(dy, t.U);
+    Mat<T> dZ = linalg::mul_tn<T>(w[5], dy);
     dZ.array() *= t.dact.array();
-    g[4].noalias() = dZ * t.Hh.transpose();
-    const Mat<T> dHh = w[4].transpose() * dZ;
+    g[4] = linalg::mul_nt<T>(dZ, t.Hh);
+    const Mat<T> dHh = linalg::mul_tn<T>(w[4], dZ);
     const Mat<T> dH1 = dy + rms_norm_backward<T>(t.Hh, t.r, dHh);
     Mat<T> dWqkv;
     att_.backward(Xh_, w[3], t.att, dH1, dWqkv, g[3]);

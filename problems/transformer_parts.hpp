@@ -17,6 +17,7 @@
 
 #include <cmath>
 
+#include "harness/linalg.hpp"
 #include "harness/scalar.hpp"
 
 namespace mb {
@@ -36,25 +37,26 @@ struct MultiHeadAttention {
   Mat<T> forward(const Mat<T>& X, const Mat<T>& Wqkv, const Mat<T>& Wo, Tape* tape) const {
     Tape local;
     Tape& t = tape ? *tape : local;
-    t.QKV.noalias() = Wqkv * X;
+    t.QKV = linalg::mul<T>(Wqkv, X);
     t.O.resize(H * dh, n * T_);
     if (tape) t.Pt.resize(n * H * T_, T_);
     Mat<T> Pt(T_, T_);
     for (long b = 0; b < n; ++b)
       for (long h = 0; h < H; ++h) {
         scores(t.QKV, b, h, Pt);
-        t.O.block(h * dh, b * T_, dh, T_).noalias() = t.QKV.block(2 * H * dh + h * dh, b * T_, dh, T_) * Pt;
+        linalg::gemm<T>(t.O.block(h * dh, b * T_, dh, T_), t.QKV.block(2 * H * dh + h * dh, b * T_, dh, T_), false, Pt,
+                        false, T(1), T(0));
         if (tape) t.Pt.middleRows((b * H + h) * T_, T_) = Pt;
       }
-    return Wo * t.O;
+    return linalg::mul<T>(Wo, t.O);
   }
 
   // dWqkv ((3 H d_h) x d) and dWo (d x (H d_h)) from dY (d x (n T)).
   void backward(const Mat<T>& X, const Mat<T>& Wo, const Tape& t, const Mat<T>& dY, Mat<T>& dWqkv, Mat<T>& dWo) const {
     using std::sqrt;
     const T scale = T(1) / T(sqrt(T(dh)));
-    dWo.noalias() = dY * t.O.transpose();
-    const Mat<T> dO = Wo.transpose() * dY;
+    dWo = linalg::mul_nt<T>(dY, t.O);
+    const Mat<T> dO = linalg::mul_tn<T>(Wo, dY);
     Mat<T> dQKV(3 * H * dh, n * T_), dPt(T_, T_);
     for (long b = 0; b < n; ++b)
       for (long h = 0; h < H; ++h) {
@@ -63,16 +65,16 @@ struct MultiHeadAttention {
         const auto K = t.QKV.block(H * dh + h * dh, b * T_, dh, T_);
         const auto V = t.QKV.block(2 * H * dh + h * dh, b * T_, dh, T_);
         const auto dOh = dO.block(h * dh, b * T_, dh, T_);
-        dPt.noalias() = V.transpose() * dOh;
-        dQKV.block(2 * H * dh + h * dh, b * T_, dh, T_).noalias() = dOh * Pt.transpose();
+        linalg::gemm<T>(dPt, V, true, dOh, false, T(1), T(0));
+        linalg::gemm<T>(dQKV.block(2 * H * dh + h * dh, b * T_, dh, T_), dOh, false, Pt, true, T(1), T(0));
         for (long q = 0; q < T_; ++q) {  // softmax backward, column by column
           const T c = Pt.col(q).dot(dPt.col(q));
           for (long j = 0; j < T_; ++j) dPt(j, q) = Pt(j, q) * (dPt(j, q) - c) * scale;
         }
-        dQKV.block(h * dh, b * T_, dh, T_).noalias() = K * dPt;
-        dQKV.block(H * dh + h * dh, b * T_, dh, T_).noalias() = Q * dPt.transpose();
+        linalg::gemm<T>(dQKV.block(h * dh, b * T_, dh, T_), K, false, dPt, false, T(1), T(0));
+        linalg::gemm<T>(dQKV.block(H * dh + h * dh, b * T_, dh, T_), Q, false, dPt, true, T(1), T(0));
       }
-    dWqkv.noalias() = dQKV * X.transpose();
+    dWqkv = linalg::mul_nt<T>(dQKV, X);
   }
 
  private:
@@ -81,7 +83,7 @@ struct MultiHeadAttention {
     using std::exp;
     using std::sqrt;
     const T scale = T(1) / T(sqrt(T(dh)));
-    Pt.noalias() = QKV.block(H * dh + h * dh, b * T_, dh, T_).transpose() * QKV.block(h * dh, b * T_, dh, T_);
+    linalg::gemm<T>(Pt, QKV.block(H * dh + h * dh, b * T_, dh, T_), true, QKV.block(h * dh, b * T_, dh, T_), false, T(1), T(0));
     for (long q = 0; q < T_; ++q) {
       const long last = causal ? q : T_ - 1;  // keys 0..last are visible to query q
       T m = Pt(0, q);

@@ -49,12 +49,30 @@ Mat<T> solve_spd(const Mat<T>& A, const Mat<T>& B) {
   return Eigen::LDLT<Mat<T>>(A).solve(B);
 }
 
+template <class T>
+void gemm(MutRef<T> C, const ConstRef<T>& A, bool ta, const ConstRef<T>& B, bool tb, const T& alpha, const T& beta) {
+  if (beta == T(0))
+    C.setZero();
+  else if (beta != T(1))
+    C *= beta;
+  if (!ta && !tb)
+    C.noalias() += alpha * A * B;
+  else if (ta && !tb)
+    C.noalias() += alpha * A.transpose() * B;
+  else if (!ta && tb)
+    C.noalias() += alpha * A * B.transpose();
+  else
+    C.noalias() += alpha * A.transpose() * B.transpose();
+}
+
 template struct Svd<MB_SCALAR>;
 template Svd<MB_SCALAR> thin_svd<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Vec<MB_SCALAR> singular_values<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template SymEig<MB_SCALAR> sym_eig<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Vec<MB_SCALAR> sym_eigenvalues<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> orthonormal_q<MB_SCALAR>(const Mat<MB_SCALAR>&);
+template void gemm<MB_SCALAR>(MutRef<MB_SCALAR>, const ConstRef<MB_SCALAR>&, bool, const ConstRef<MB_SCALAR>&, bool,
+                              const MB_SCALAR&, const MB_SCALAR&);
 template Mat<MB_SCALAR> solve_spd<MB_SCALAR>(const Mat<MB_SCALAR>&, const Mat<MB_SCALAR>&);
 
 }  // namespace mb::linalg
