@@ -54,6 +54,7 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
     this->specs_ = {BlockSpec{"A", {E_, dout_, kin}}};
     if (fmap_) this->specs_.push_back(BlockSpec{"B", {E_, k_, d}});
     this->specs_.push_back(BlockSpec{"C", {E_, d}});
+    gate_scale_ = gate_scale;
     Rng rng({static_cast<std::uint64_t>(seed), 0x6d6f65ULL});  // "moe"
     X_ = rng.normal_matrix<T>(d, n);
     Params<T> teacher = draw(rng, T(1), gate_scale);
@@ -62,7 +63,6 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
     this->assumptions_ = {"smooth", "nonconvex", "local PL at the teacher"};
     this->finalize(teacher, "teacher of the same architecture (zero residual)", "local",
                    "expected d = " + std::to_string(d) + " from the gate shift C -> C + 1 c^T");
-    gate_scale_ = gate_scale;
   }
 
   Params<T> initial_point(std::uint64_t seed) const override {
