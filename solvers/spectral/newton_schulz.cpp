@@ -1,41 +1,148 @@
-// Newton-Schulz iteration with a coefficient schedule (PEERS.md section 1; THEORY.md 2g).
-// Each step: A = X X^T, B = b A + c A^2, X <- a X + B X, on the wide orientation.
+// Newton-Schulz iteration with a coefficient schedule (newton_schulz.hpp; PEERS.md section 1;
+// THEORY.md 2g). Each step: A = X X^T, B = a I + b A + c A^2, X <- B X, on the wide orientation.
+#include "solvers/spectral/newton_schulz.hpp"
+
 #include "harness/registry.hpp"
-#include "solvers/spectral/spectral.hpp"
+#include "solvers/spectral/bf16.hpp"
+#include "solvers/spectral/polar.hpp"
+#include "solvers/spectral/products.hpp"
 
 namespace mb::spectral {
 
 template <class T>
-NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) {
-  if (cfg.normalization != "frobenius")
-    throw_unknown("Newton-Schulz normalization", cfg.normalization, "normalization", {"frobenius"});
-  for (const auto& c : schedule_coefficients(cfg))
-    coeffs_.push_back({parse_decimal<T>(c[0], "a"), parse_decimal<T>(c[1], "b"), parse_decimal<T>(c[2], "c")});
+NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
+  validate(cfg);
+  const auto list = schedule_coefficients(cfg);
+  for (size_t k = 0; k < list.size(); ++k) {
+    const std::string f = "newton-schulz coefficients[" + std::to_string(k) + "]";
+    coeffs_.push_back({parse_decimal<T>(list[k][0], f), parse_decimal<T>(list[k][1], f), parse_decimal<T>(list[k][2], f)});
+  }
   eps_ = parse_decimal<T>(cfg.eps, "eps");
+  safety_ = parse_decimal<T>(schedule_safety(cfg), "safety");
+}
+
+template <class T>
+void NewtonSchulz<T>::normalize() {
+  using std::max;
+  using std::sqrt;
+  const std::string& nm = cfg_.normalization;
+  gram_ready_ = false;
+  if (nm == "frobenius") {
+    X_ /= max(T(safety_ * X_.norm()), eps_);
+  } else if (nm == "frobenius-additive") {
+    X_ /= T(safety_ * X_.norm() + eps_);
+  } else if (nm == "spectral") {
+    X_ /= T(safety_ * op_norm<T>(X_) + eps_);
+  } else if (nm == "schatten") {
+    gram<T>(X_, A_);
+    const T s = safety_ * sqrt(max(T(A_.norm()), eps_));
+    X_ /= s;
+    A_ /= T(s * s);
+    gram_ready_ = true;
+  } else if (nm == "aol") {
+    gram<T>(X_, A_);
+    Vec<T> d(A_.rows());
+    for (Eigen::Index i = 0; i < A_.rows(); ++i) d(i) = T(1) / sqrt(max(T(A_.row(i).cwiseAbs().sum()), eps_));
+    X_ = d.asDiagonal() * X_;
+    A_ = d.asDiagonal() * A_ * d.asDiagonal();
+    gram_ready_ = true;
+  }
+}
+
+template <class T>
+void NewtonSchulz<T>::step(const std::array<T, 3>& c) {
+  if (!gram_ready_) gram<T>(X_, A_);
+  gram_ready_ = false;
+  if (c[2] == T(0)) {  // cubic: B = a I + b A, no A^2
+    B_ = c[1] * A_;
+    B_.diagonal().array() += c[0];
+  } else {
+    sym_product<T>(A_, A_, B_, c[2], &A_, c[1], c[0]);
+  }
+  product<T>(B_, X_, Y_);
+  X_.swap(Y_);
 }
 
 template <class T>
 void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
   const bool tall = G.rows() > G.cols();
+  if (cfg_.bf16) {
+    Mat<float> Xf(tall ? G.cols() : G.rows(), tall ? G.rows() : G.cols());
+    for (Eigen::Index j = 0; j < Xf.cols(); ++j)
+      for (Eigen::Index i = 0; i < Xf.rows(); ++i)
+        Xf(i, j) = bf16::round(static_cast<float>(tall ? G(j, i) : G(i, j)));
+    // Coefficients and eps as PyTorch passes Python floats to a bf16 kernel: binary64, then float32.
+    std::vector<std::array<float, 3>> cf;
+    for (const auto& abc : schedule_coefficients(cfg_))
+      cf.push_back({static_cast<float>(parse_decimal<double>(abc[0], "a")),
+                    static_cast<float>(parse_decimal<double>(abc[1], "b")),
+                    static_cast<float>(parse_decimal<double>(abc[2], "c"))});
+    bf16::newton_schulz(Xf, cf, cfg_.normalization, static_cast<float>(parse_decimal<double>(cfg_.eps, "eps")),
+                        static_cast<float>(parse_decimal<double>(schedule_safety(cfg_), "safety")), cfg_.bf16_form);
+    out.resize(G.rows(), G.cols());
+    for (Eigen::Index j = 0; j < out.cols(); ++j)
+      for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));
+    return;
+  }
   if (tall)
     X_ = G.transpose();
   else
     X_ = G;
-  using std::max;
-  const T norm = max(T(X_.norm()), eps_);
-  X_ /= norm;
-  for (const auto& c : coeffs_) {
-    A_.noalias() = X_ * X_.transpose();
-    B_ = c[1] * A_;
-    B_.noalias() += c[2] * (A_ * A_);
-    Y_ = c[0] * X_;
-    Y_.noalias() += B_ * X_;
-    X_.swap(Y_);
-  }
+  normalize();
+  for (const auto& c : coeffs_) step(c);
   if (tall)
     out = X_.transpose();
   else
     out = X_;
+}
+
+template <class T>
+T NewtonSchulz<T>::normalization_scale(const Mat<T>& G) const {
+  using std::max;
+  using std::sqrt;
+  const std::string& nm = cfg_.normalization;
+  if (nm == "frobenius") return max(T(safety_ * G.norm()), eps_);
+  if (nm == "frobenius-additive") return safety_ * G.norm() + eps_;
+  if (nm == "spectral") return safety_ * op_norm<T>(G) + eps_;
+  if (nm == "schatten") {
+    const Mat<T> A = G.rows() <= G.cols() ? Mat<T>(G * G.transpose()) : Mat<T>(G.transpose() * G);
+    return safety_ * sqrt(max(T(A.norm()), eps_));
+  }
+  if (nm == "none") return T(1);
+  throw Error("newton-schulz: normalization '" + nm +
+              "' is not a scalar division (a diagonal scaling): no exact-arithmetic prediction");
+}
+
+template <class T>
+T NewtonSchulz<T>::scalar_map(const T& x0) const {
+  T x = x0;
+  for (const auto& c : coeffs_) {
+    const T x2 = x * x;
+    x = x * (c[0] + x2 * (c[1] + x2 * c[2]));
+  }
+  return x;
+}
+
+template <class T>
+T NewtonSchulz<T>::predicted_polar_error(const Mat<T>& G) const {
+  using std::abs;
+  const Vec<T> sigma = linalg::singular_values<T>(G);
+  const T tol = rank_threshold<T>(sigma, G.rows(), G.cols());
+  const T s = normalization_scale(G);
+  T worst(0);
+  for (Eigen::Index i = 0; i < sigma.size(); ++i)
+    if (sigma(i) > tol) worst = std::max(worst, T(abs(scalar_map(T(sigma(i) / s)) - T(1))));
+  return worst;
+}
+
+template <class T>
+IterationReport NewtonSchulz<T>::report(const Mat<T>& G, const Mat<T>& out) const {
+  IterationReport r;
+  r.iterations = static_cast<int>(coeffs_.size());
+  r.converged = true;
+  r.error_vs_exact = to_double(op_norm<T>(Mat<T>(out - polar<T>(G))));
+  if (cfg_.normalization != "aol" && !cfg_.bf16) r.predicted_error = to_double(predicted_polar_error(G));
+  return r;
 }
 
 template class NewtonSchulz<MB_SCALAR>;

@@ -1,0 +1,36 @@
+// The per-precision worker behind `muonbench spectral` (harness/cli/cmd_spectral.cpp parses and
+// validates the command line into a MapRequest; this runs it in the requested precision).
+//   in:  {"matrices": [M, ...]}, each M a list of rows of JSON numbers or decimal strings
+//   out: {"map", "precision", "config", "results": [R, ...], "reports": [...]}; each R a list of
+//        rows of decimal strings with every significant digit of the precision; "reports" (for
+//        iterative maps) one object per matrix: iterations, residual, converged, and with
+//        --report-error the a-posteriori error_vs_exact = ||R - exact map||_op (and for ns the
+//        exact-arithmetic prediction predicted_error).
+#pragma once
+
+#include <string>
+
+#include "harness/json_num.hpp"
+#include "solvers/spectral/newton_schulz.hpp"
+#include "solvers/spectral/power.hpp"
+
+namespace mb::spectral {
+
+struct MapRequest {
+  std::string map;  // polar | ns | reg | power
+  NewtonSchulzConfig ns;
+  PowerConfig power;
+  std::string eps;                 // reg
+  std::string method = "eig";      // reg: eig | newton
+  std::string smoothing = "sqrt";  // reg: sqrt | huber
+  bool report_error = false;
+  json config = json::object();    // the options actually used, echoed in the output
+};
+
+using MapFn = json (*)(const MapRequest& request, const json& in);
+
+const std::vector<std::string>& map_names();
+// Runs `request` on every matrix of `in` in `precision`; errors name the field ("in.matrices[2][0][1]").
+json run_map(const MapRequest& request, const std::string& precision, const json& in);
+
+}  // namespace mb::spectral

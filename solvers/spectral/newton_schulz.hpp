@@ -1,0 +1,104 @@
+// Newton-Schulz: odd-polynomial iterations towards polar(G) (PEERS.md section 1, THEORY.md 2g).
+//
+//   X0 = G / s (pre-normalisation), then per step with coefficients (a, b, c):
+//        A = X X^T,  B = b A + c A^2,  X <- a X + B X        (q(x) = a x + b x^3 + c x^5)
+//   on the wide orientation: a tall G (rows > cols) is transposed first and the result transposed
+//   back, so the Gram matrix A is the smaller one (every peer does this; NS(G^T) = NS(G)^T).
+//
+// Schedules (schedule_coefficients(); the list runs in order, its last entry repeating when
+// `steps` exceeds its length, and is cut when `steps` is shorter, as Polar Express's code does;
+// optax instead requires len <= steps and then runs exactly len steps):
+//   jordan         (3.4445, -4.7750, 2.0315) repeated        KellerJordan/Muon, torch, optax 'standard'
+//   you            optax's 'dion' preset (5 entries, output band about [0.978, 1.032])
+//   polar-express  modded-nanogpt's 5-step list; X divided by 1.02 x the norm (safety factor)
+//   classic        (15/8, -10/8, 3/8) repeated: the convergent degree-5 Pade polynomial
+//   cubic          (3/2, -1/2, 0) repeated: X <- X (3I - X^T X)/2
+//   custom         a user list of (a, b, c) decimal strings
+// Pre-normalisations (optax/contrib/_muon.py `preconditioning`, torch/optim/_muon.py):
+//   frobenius           X / max(f ||X||_F, eps)        torch.optim.Muon's clamp form (default)
+//   frobenius-additive  X / (f ||X||_F + eps)           KellerJordan/Muon, optax 'frobenius', dion
+//   spectral            X / (f ||X||_op + eps)          optax 'spectral' (||X||_op from an SVD)
+//   schatten            X / (f sqrt(max(||X X^T||_F, eps)))  optax 'schatten': ||X||_S4 = ||XX^T||_F^(1/2)
+//   aol                 X <- D X, D = diag(1/sqrt(max(sum_j |A_ij|, eps))), A = X X^T  optax 'aol'
+//                       (AOL, Prach & Lampert 2022; not a scalar: no exact-arithmetic prediction)
+//   none                X0 = G
+// f is the safety factor (1, or 1.02 for polar-express). schatten and aol reuse the Gram matrix
+// of the normalisation in the first step (X and A are rescaled together), as optax does.
+//
+// bfloat16 emulation (bf16 = true), as torch.optim.Muon runs it (see bf16.hpp for exactly what is
+// rounded): input cast to bf16, matmuls accumulated in float32 from exact bf16 products, results
+// rounded to bf16 after each torch operation (form "addmm": torch's fused addmm steps, which
+// reproduce PyTorch 2.11 bit for bit; "unfused": KellerJordan/Muon's written-out step).
+//
+// Performance: per step A = X X^T and A^2 are symmetric (half a GEMM each, products.hpp) and
+// B X is one GEMM, so 5 steps cost about 10 n x n x n GEMMs instead of 15. The iterate and the
+// three work matrices are members reused across calls; a step allocates no matrix.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "solvers/spectral/common.hpp"
+
+namespace mb::spectral {
+
+struct NewtonSchulzConfig {
+  std::string schedule = "jordan";  // schedule_names()
+  int steps = 5;
+  std::vector<std::array<std::string, 3>> coefficients;  // schedule "custom": (a, b, c) decimal strings
+  std::string normalization = "frobenius";               // normalization_names()
+  std::string eps = "1e-7";                              // > 0
+  std::string safety;                                    // "" = schedule default (1.02 polar-express, else 1)
+  bool bf16 = false;
+  std::string bf16_form = "addmm";  // "addmm" (torch.optim.Muon) or "unfused" (KellerJordan/Muon); bf16.hpp
+};
+
+const std::vector<std::string>& schedule_names();
+const std::vector<std::string>& normalization_names();
+// The (a, b, c) list a configuration runs, one entry per step (decimal strings, exact in any T).
+std::vector<std::array<std::string, 3>> schedule_coefficients(const NewtonSchulzConfig& cfg);
+// The safety factor f the configuration divides by (decimal string).
+std::string schedule_safety(const NewtonSchulzConfig& cfg);
+// Throws mb::Error naming the field for anything invalid (unknown names, eps <= 0, ...).
+void validate(const NewtonSchulzConfig& cfg);
+
+template <class T>
+class NewtonSchulz {
+ public:
+  explicit NewtonSchulz(const NewtonSchulzConfig& cfg);
+
+  // out = NS(G) for any shape. Zero G gives zero.
+  void apply(const Mat<T>& G, Mat<T>& out);
+  Mat<T> operator()(const Mat<T>& G) {
+    Mat<T> out;
+    apply(G, out);
+    return out;
+  }
+
+  // The divisor s of a scalar pre-normalisation: X0 = G / s. Throws for "aol".
+  T normalization_scale(const Mat<T>& G) const;
+  // q(x): the whole schedule applied to one number, in T's arithmetic.
+  T scalar_map(const T& x) const;
+  // The exact-arithmetic value of ||NS(G) - polar(G)||_op: max over sigma_i > rank threshold of
+  // |q(sigma_i / s) - 1| (THEORY.md 2g "Exact a-posteriori bound"). Costs an SVD.
+  T predicted_polar_error(const Mat<T>& G) const;
+  // Steps run, the prediction above, and the measured ||NS(G) - polar(G)||_op (SVDs).
+  IterationReport report(const Mat<T>& G, const Mat<T>& out) const;
+
+  const std::vector<std::array<T, 3>>& coefficients() const { return coeffs_; }
+  const NewtonSchulzConfig& config() const { return cfg_; }
+
+ private:
+  void normalize();          // X_ <- X0 (and A_ for schatten / aol); sets gram_ready_
+  void step(const std::array<T, 3>& c);
+  void apply_bf16();
+
+  NewtonSchulzConfig cfg_;
+  std::vector<std::array<T, 3>> coeffs_;
+  T eps_, safety_;
+  Mat<T> X_, A_, B_, Y_;
+  bool gram_ready_ = false;  // A_ already holds X_ X_^T for the next step
+};
+
+}  // namespace mb::spectral
