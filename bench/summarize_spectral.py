@@ -3,7 +3,9 @@
 ratios to BM_Gemm/<n> of the same run, fitted exponents of time ~ n^k, SVD-polar vs Newton-Schulz.
 usage: build/muonbench_bench --benchmark_repetitions=5 --benchmark_format=json > b.json
        bench/summarize_spectral.py b.json
-Uses the "min" aggregate when repetitions were run (robust on a shared machine), else the mean."""
+Uses the "min" aggregate when repetitions were run (robust on a shared machine), else the first run,
+of the CPU time of the benchmark thread (every map here is single-threaded; on a machine shared with
+other jobs CPU time excludes the time spent waiting for a core). --real uses wall time instead."""
 import json
 import math
 import sys
@@ -16,7 +18,7 @@ def times(doc):
     mins, firsts = {}, {}
     for b in doc["benchmarks"]:
         name = b.get("run_name", b["name"])
-        value = (b["real_time"] * unit[b["time_unit"]], b.get("allocs_per_call"))
+        value = (b[TIME_KEY] * unit[b["time_unit"]], b.get("allocs_per_call"))
         if b.get("aggregate_name") == "min":
             mins[name] = value
         elif b.get("run_type", "iteration") == "iteration":
@@ -33,8 +35,15 @@ def fit(ns, ts):
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
+TIME_KEY = "cpu_time"
+
+
 def main():
-    doc = json.load(open(sys.argv[1]))
+    global TIME_KEY
+    args = [a for a in sys.argv[1:] if a != "--real"]
+    if "--real" in sys.argv:
+        TIME_KEY = "real_time"
+    doc = json.load(open(args[0]))
     t = times(doc)
     fam = defaultdict(dict)
     for name, (sec, allocs) in t.items():

@@ -31,8 +31,9 @@ class StopRule {
       return true;
     }
     if (iterations_done > 0 && prev_ < 0.25 && r > prev_ / 2) {
-      rep_.converged = true;
-      rep_.at_rounding_floor = true;
+      // A floor far above tol is a failure, not rounding: accept it only up to sqrt(tol).
+      rep_.converged = r <= std::sqrt(tol_);
+      rep_.at_rounding_floor = rep_.converged;
       return true;
     }
     prev_ = r;
@@ -99,17 +100,26 @@ void newton_schulz_sqrt(const Mat<T>& A, Mat<T>* sqrt_A, Mat<T>* inv_sqrt_A, con
   const long q = A.rows();
   const T s = A.norm();
   if (!(s > T(0))) throw NumericalError("coupled Newton-Schulz: the matrix is zero (its inverse square root does not exist)");
-  Mat<T> Y = A / s, Z = Mat<T>::Identity(q, q), Tm(q, q), tmp(q, q);
+  // Full products: forcing Y, Z symmetric at every step can break the coupling on ill-conditioned
+  // A (roots.hpp); BeyondMuon's averaging every 5 steps is optional.
+  Mat<T> Y = A / s, Z = Mat<T>::Identity(q, q), P(q, q), Tm(q, q), tmp(q, q);
   StopRule stop(opt, default_tol<T>(opt, q), report);
   const T half(T(1) / T(2)), three_halves(T(3) / T(2));
   for (int it = 0;; ++it) {
-    // T = (3I - Z Y)/2, and Z Y - I = -2 (T - I).
-    sym_product<T>(Z, Y, Tm, -half, nullptr, T(0), three_halves);
-    if (stop.stop(frob_distance_to_identity<T>(Tm, T(1)) * 2, it)) break;
-    sym_mul<T>(Y, Tm, tmp);
+    product<T>(Z, Y, P);
+    if (stop.stop(frob_distance_to_identity<T>(P, T(1)), it)) break;
+    Tm = P * (-half);  // T = (3I - Z Y)/2
+    Tm.diagonal().array() += three_halves;
+    product<T>(Y, Tm, tmp);
     Y.swap(tmp);
-    sym_mul<T>(Tm, Z, tmp);
+    product<T>(Tm, Z, tmp);
     Z.swap(tmp);
+    if (opt.symmetrize_every > 0 && (it + 1) % opt.symmetrize_every == 0) {
+      tmp = (Y + Y.transpose()) * half;
+      Y.swap(tmp);
+      tmp = (Z + Z.transpose()) * half;
+      Z.swap(tmp);
+    }
   }
   const T rs = sqrt(s);
   if (sqrt_A) *sqrt_A = Y * rs;
