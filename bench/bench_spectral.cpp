@@ -143,7 +143,7 @@ void polar_svd(benchmark::State& state, long n) {
 template <class T>
 void power_newton(benchmark::State& state, const std::string& p, long n) {
   // A square Gaussian matrix: condition number about n, so the Gram matrix's is about n^2 and the
-  // iteration count grows like log n (counter "iterations").
+  // iteration count grows like log n (counter "newton_iterations").
   const Mat<T> g = input<T>(n, 5);
   sp::PowerConfig cfg;
   cfg.p = p;
@@ -154,7 +154,7 @@ void power_newton(benchmark::State& state, const std::string& p, long n) {
     pw.apply(g, out);
     benchmark::DoNotOptimize(out.data());
   });
-  state.counters["iterations"] = pw.last_report().iterations;
+  state.counters["newton_iterations"] = pw.last_report().iterations;
 }
 
 template <class F>
