@@ -19,6 +19,8 @@
 
 #include <functional>
 
+#include "harness/cli/command.hpp"
+#include "solvers/spectral/map_command.hpp"
 #include "solvers/spectral/spectral.hpp"
 #include "tests/conformance.hpp"
 
@@ -148,6 +150,13 @@ TEST(SpectralConformance, FloatTo1e4TimesCondition) {
            [](const Mat<T>& M) { return power<T>(M, "0.51", "svd"); }, 1e-4, true);
   check<T>("reg_eps_0.1", [](const Mat<T>& M) { return sp::reg_polar<T>(M, 0.1f, "eig"); },
            [](const Mat<T>& M) { return sp::reg_polar<T>(M, 0.12f, "eig"); }, 1e-4, true);
+}
+
+// `muonbench spectral` is registered, with a worker in every precision (OBJECT library: nothing
+// dropped by the linker).
+TEST(SpectralCommand, RegisteredInEveryPrecision) {
+  EXPECT_TRUE(mb::Registry<mb::cli::Command>::instance().contains("spectral"));
+  for (const auto& p : mb::precision_names()) EXPECT_TRUE(mb::Registry<sp::MapFn>::instance().contains(p)) << p;
 }
 
 }  // namespace

@@ -25,8 +25,10 @@ double d(const T& x) { return static_cast<double>(x); }
 // U diag(s) V^T with Haar-random orthonormal U (m x q), V (n x q), q = s.size().
 Mat<T> with_spectrum(long m, long n, const Vec<T>& s, std::uint64_t seed) {
   mb::Rng rng(seed);
-  const Mat<T> U = mb::random_orthonormal<T>(rng, m, s.size()), V = mb::random_orthonormal<T>(rng, n, s.size());
-  return U * s.asDiagonal() * V.transpose();
+  mb::linalg::Svd<T> d;
+  d.U = mb::random_orthonormal<T>(rng, m, s.size());
+  d.V = mb::random_orthonormal<T>(rng, n, s.size());
+  return sp::svd_compose<T>(d, s);  // (the library's instantiated product: keeps this TU light)
 }
 
 Mat<T> random(long m, long n, std::uint64_t seed) {

@@ -71,7 +71,7 @@ for args in "--map polar" "--map ns" "--map ns --bf16" "--map ns --norm aol --sc
   for P in double mp50 float; do
     export P
     expect_ok "zero-$P ${args// /_}" -- run $args || continue
-    python3 - "$tmp/out.json" <<'PY' || { echo "FAIL zero matrix: $args $P"; fail=1; }
+    /usr/bin/python3 - "$tmp/out.json" <<'PY' || { echo "FAIL zero matrix: $args $P"; fail=1; }
 import json, sys
 out = json.load(open(sys.argv[1]))
 vals = [float(x) for r in out["results"] for row in r for x in row]
@@ -83,7 +83,7 @@ done
 unset P
 
 # mp50 against the 60-digit reference, and every digit printed.
-python3 - "$shared/conformance/spectral_mp60.json" "$tmp/in.json" <<'PY'
+/usr/bin/python3 - "$shared/conformance/spectral_mp60.json" "$tmp/in.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 json.dump({"matrices": [c["input"] for c in d["cases"]]}, open(sys.argv[2], "w"))
@@ -92,7 +92,7 @@ check_ref() {  # check_ref KEY TOL -- args...
   local key=$1 tol=$2
   shift 3
   P=mp50 expect_ok "mp50-$key" -- run "$@" || return
-  python3 - "$shared/conformance/spectral_mp60.json" "$tmp/out.json" "$key" "$tol" <<'PY' || { echo "FAIL reference $key"; fail=1; }
+  /usr/bin/python3 - "$shared/conformance/spectral_mp60.json" "$tmp/out.json" "$key" "$tol" <<'PY' || { echo "FAIL reference $key"; fail=1; }
 import json, sys
 from decimal import Decimal, getcontext
 getcontext().prec = 80
@@ -115,7 +115,7 @@ check_ref reg_eps_0.1 1e-30 -- --map reg --eps 0.1 --method newton
 
 # Newton-Schulz reports, a user schedule, and bf16 results that are bfloat16 numbers.
 P=double expect_ok ns-report -- run --map ns --schedule '3.4445,-4.7750,2.0315;3,-3.2,1.2' --steps 3 --bf16 --report-error
-python3 - "$tmp/out.json" <<'PY' || { echo "FAIL ns report / bf16"; fail=1; }
+/usr/bin/python3 - "$tmp/out.json" <<'PY' || { echo "FAIL ns report / bf16"; fail=1; }
 import json, math, sys
 out = json.load(open(sys.argv[1]))
 assert out["config"]["schedule"] == "custom" and out["config"]["bf16"] is True, out["config"]
