@@ -94,7 +94,9 @@ std::string to_decimal<double>(const double& x) {
 }
 template <>
 std::string to_decimal<mp50>(const mp50& x) {
-  return x.str(std::numeric_limits<mp50>::max_digits10, std::ios_base::scientific);
+  // In scientific form the precision counts digits after the point: max_digits10 - 1 of them
+  // give max_digits10 (53) significant digits, enough to round-trip exactly.
+  return x.str(std::numeric_limits<mp50>::max_digits10 - 1, std::ios_base::scientific);
 }
 
 template <>

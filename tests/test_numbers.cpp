@@ -101,3 +101,13 @@ TEST(Options, RangesUnknownKeysAndAliases) {
 }
 
 }  // namespace
+
+namespace {
+TEST(Decimal, Mp50CarriesExactly53SignificantDigits) {
+  const std::string s = mb::to_decimal(mb::mp50(2) / mb::mp50(3));  // "6.666...7e-01"
+  const std::string mantissa = s.substr(0, s.find('e'));
+  size_t digits = 0;
+  for (char c : mantissa) digits += (c >= '0' && c <= '9');
+  EXPECT_EQ(digits, 53u) << s;
+}
+}  // namespace
