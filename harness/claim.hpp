@@ -2,9 +2,17 @@
 // audit (PEPit habit: measured vs predicted, the tolerance and where it comes from, the margin).
 //
 // A claim registers one function per precision (double, mp50) returning its outcomes: the true
-// statement, and, when decoys are asked for, each deliberately wrong variant, which the same
-// check must report as `violated`. One claim family per file in claims/, registered with
-// MB_REGISTER_CLAIM.
+// statement (one outcome "claim", or one per named part when the statement has several checkable
+// parts: an identity, a slope, a bound), and, when decoys are asked for, each deliberately wrong
+// variant, which the same check must report as `violated`. One claim family per file in claims/,
+// registered with MB_REGISTER_CLAIM; claims/support.hpp has the shared helpers (slope fits, the
+// verdict of a part checked on several instances). docs/claims.md describes every claim.
+//
+// The contract of an outcome (run_claims() enforces it, and throws mb::Error naming the claim when
+// a claim breaks it): its variant is "claim", a declared part or a declared decoy, with `decoy`
+// set exactly for decoys; every declared part (or "claim") and, with decoys, every declared decoy
+// appears in each precision; `tolerance_source` is never empty; a verdict other than `holds`
+// carries its `reason`.
 #pragma once
 
 #include <functional>
@@ -23,6 +31,8 @@ struct ClaimInfo {
   std::string source;           // paper + section, or "THEORY.md 2x [D]" for our derivations
   std::string tolerance_model;  // how the tolerance is derived
   std::vector<std::pair<std::string, std::string>> decoys;  // (name, what is wrong)
+  // (name, what it checks) of each part of the true statement; empty: one outcome named "claim".
+  std::vector<std::pair<std::string, std::string>> parts = {};
 };
 
 enum class Verdict { holds, violated, inconclusive };
@@ -70,6 +80,11 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<st
                      int threads);
 std::vector<std::string> claim_names();
 const std::vector<std::string>& claim_precisions();  // double, mp50
+
+// Whether each outcome (records as written by run_claims) is what is expected: a decoy
+// `violated`; a true statement `holds`, or `inconclusive` in double when the same claim and
+// variant `holds` in mp50 (or mp50 was not run). One rule for `check`, reports and leaderboards.
+std::vector<bool> claims_as_expected(const json& outcomes);
 
 }  // namespace mb
 

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <mutex>
 
 #include "harness/claim.hpp"
@@ -27,15 +29,49 @@ std::vector<ClaimOutcome> call(const std::string& name, const ClaimContext& ctx)
   return Registry<ClaimFn<T>>::instance().get(name, "claim").run(ctx);
 }
 
+// The outcome contract of claim.hpp; throws mb::Error naming the claim when it is broken (a bug
+// in the claim, not in the user's input, but one that must never produce a silent verdict).
+void check_contract(const ClaimInfo& info, const std::string& precision, bool decoys,
+                    const std::vector<ClaimOutcome>& outs) {
+  const std::string where = "claim '" + info.name + "' (" + precision + ")";
+  auto declared = [](const std::vector<std::pair<std::string, std::string>>& list, const std::string& v) {
+    for (const auto& [n, d] : list)
+      if (n == v) return true;
+    return false;
+  };
+  std::vector<std::string> seen;
+  for (const auto& o : outs) {
+    const std::string w = where + ", outcome '" + o.variant + "'";
+    const bool is_decoy = declared(info.decoys, o.variant);
+    const bool is_part = info.parts.empty() ? o.variant == "claim" : declared(info.parts, o.variant);
+    if (!is_decoy && !is_part) throw Error(w + ": not a declared part or decoy");
+    if (o.decoy != is_decoy) throw Error(w + ": decoy flag does not match the declaration");
+    if (o.tolerance_source.empty()) throw Error(w + ": empty tolerance_source");
+    if (o.verdict != Verdict::holds && o.reason.empty()) throw Error(w + ": verdict " + to_string(o.verdict) + " without a reason");
+    if (std::find(seen.begin(), seen.end(), o.variant) != seen.end()) throw Error(w + ": returned twice");
+    seen.push_back(o.variant);
+  }
+  std::vector<std::string> required;
+  if (info.parts.empty()) required.push_back("claim");
+  for (const auto& [n, d] : info.parts) required.push_back(n);
+  if (decoys)
+    for (const auto& [n, d] : info.decoys) required.push_back(n);
+  for (const auto& r : required)
+    if (std::find(seen.begin(), seen.end(), r) == seen.end()) throw Error(where + ": no outcome for '" + r + "'");
+}
+
 json outcome_json(const ClaimInfo& info, const std::string& precision, const ClaimOutcome& o) {
-  std::string what;
+  std::string what, part;
   for (const auto& [n, d] : info.decoys)
     if (n == o.variant) what = d;
+  for (const auto& [n, d] : info.parts)
+    if (n == o.variant) part = d;
   return {{"claim", info.name},
           {"precision", precision},
           {"variant", o.variant},
           {"decoy", o.decoy},
           {"decoy_description", what},
+          {"part_description", part},
           {"expected", o.decoy ? "violated" : "holds"},
           {"verdict", to_string(o.verdict)},
           {"reason", o.reason},
@@ -78,6 +114,7 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<st
     const auto& t = tasks[i];
     const ClaimInfo& info = Registry<ClaimInfo>::instance().get(t.name, "claim");
     std::vector<ClaimOutcome> outs = t.precision == "mp50" ? call<mp50>(t.name, ctx) : call<double>(t.name, ctx);
+    check_contract(info, t.precision, decoys, outs);
     json arr = json::array();
     for (const auto& o : outs)
       if (decoys || !o.decoy) arr.push_back(outcome_json(info, t.precision, o));
@@ -94,6 +131,23 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<st
           out.timing[n + "/" + p] = secs[i];
         }
   return out;
+}
+
+std::vector<bool> claims_as_expected(const json& outcomes) {
+  // (claim, variant) -> verdict in mp50, where mp50 ran.
+  std::map<std::pair<std::string, std::string>, std::string> mp50_verdict;
+  for (const auto& c : outcomes)
+    if (c.at("precision") == "mp50") mp50_verdict[{c.at("claim"), c.at("variant")}] = c.at("verdict");
+  std::vector<bool> ok;
+  for (const auto& c : outcomes) {
+    bool as_expected = c.at("verdict") == c.at("expected");
+    if (!as_expected && !c.at("decoy").get<bool>() && c.at("verdict") == "inconclusive" && c.at("precision") == "double") {
+      auto it = mp50_verdict.find({c.at("claim"), c.at("variant")});
+      as_expected = it == mp50_verdict.end() || it->second == "holds";
+    }
+    ok.push_back(as_expected);
+  }
+  return ok;
 }
 
 }  // namespace mb

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "harness/claim.hpp"
 #include "harness/environment.hpp"
 #include "harness/error.hpp"
 #include "harness/metrics.hpp"
@@ -186,11 +187,10 @@ json make_leaderboard(const json& report) {
     }
 
   json claims = json::array();
-  size_t ok = 0;
+  size_t ok = 0, index = 0;
+  const std::vector<bool> expected = claims_as_expected(res.at("claims"));
   for (const auto& c : res.at("claims")) {
-    const bool as_expected = c.at("verdict") == c.at("expected") ||
-                             (!c.at("decoy").get<bool>() && c.at("verdict") == "inconclusive" &&
-                              c.at("precision") == "double");
+    const bool as_expected = expected[index++];
     ok += as_expected;
     claims.push_back({{"claim", c.at("claim")},
                       {"precision", c.at("precision")},

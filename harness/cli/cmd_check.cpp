@@ -1,5 +1,7 @@
 // muonbench check [--claim NAME...] [--precision double,mp50] [--decoys] --out FILE
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "harness/atomic_file.hpp"
@@ -10,6 +12,20 @@
 
 namespace mb::cli {
 namespace {
+
+// A margin or tolerance for the terminal: 4 significant digits (mp50 values are decimal strings).
+std::string short_number(const json& v) {
+  double x;
+  if (v.is_number())
+    x = v.get<double>();
+  else if (v.is_string())
+    x = std::strtod(v.get<std::string>().c_str(), nullptr);
+  else
+    return v.dump();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
 
 int cmd_check(const std::vector<std::string>& argv) {
   Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet"});
@@ -22,16 +38,18 @@ int cmd_check(const std::vector<std::string>& argv) {
   const ClaimsRun run = run_claims(names, precisions, a.has("decoys"), threads);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   size_t as_expected = 0, total = 0;
+  const std::vector<bool> ok = claims_as_expected(run.outcomes);
   for (const auto& c : run.outcomes) {
+    as_expected += ok[total];
+    if (!a.has("quiet")) {
+      std::printf("%-20s %-6s %-30s expected %-9s got %-13s margin %-12s tolerance %-12s%s\n",
+                  c["claim"].get<std::string>().c_str(), c["precision"].get<std::string>().c_str(),
+                  c["variant"].get<std::string>().c_str(), c["expected"].get<std::string>().c_str(),
+                  c["verdict"].get<std::string>().c_str(), short_number(c["margin"]).c_str(),
+                  short_number(c["tolerance"]).c_str(), ok[total] ? "" : "   <-- NOT AS EXPECTED");
+      if (c["verdict"] != "holds") std::printf("%20s reason: %s\n", "", c["reason"].get<std::string>().c_str());
+    }
     ++total;
-    const bool ok = c["verdict"] == c["expected"] ||
-                    (!c["decoy"].get<bool>() && c["verdict"] == "inconclusive" && c["precision"] == "double");
-    as_expected += ok;
-    if (!a.has("quiet"))
-      std::printf("%-28s %-6s %-22s expected %-9s got %-13s margin %s\n", c["claim"].get<std::string>().c_str(),
-                  c["precision"].get<std::string>().c_str(), c["variant"].get<std::string>().c_str(),
-                  c["expected"].get<std::string>().c_str(), c["verdict"].get<std::string>().c_str(),
-                  c["margin"].dump().c_str());
   }
   const json doc = {{"schema", "muonbench.claims"},
                     {"schema_version", kReportSchemaVersion},

@@ -1,0 +1,214 @@
+// What the claim files share (header only: claims/*.cpp are compiled for double and mp50, and
+// this header adds no heavy template: products and decompositions go through harness/linalg.hpp).
+//
+//   inner, unit roundoff in T, JSON numbers
+//   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
+//                  (so a perturbation |dy_j| <= r_j moves the slope by at most sum |w_j| r_j)
+//   slope_check    a log-log slope against its prediction, with the tolerance of docs/claims.md:
+//                  truncation (spread of the local slopes across the window) + rounding
+//   gram_* bounds  rounding of maps computed through the eigenvalues of the smaller Gram matrix
+//   Check/combine  one part of a claim checked on several instances -> one outcome and its verdict
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "harness/claim.hpp"
+#include "harness/linalg.hpp"
+
+namespace mb::claims {
+
+template <class T>
+T unit_roundoff_t() {
+  return T(std::numeric_limits<T>::epsilon()) / T(2);
+}
+template <class T>
+T inner(const Mat<T>& A, const Mat<T>& B) {
+  return (A.array() * B.array()).sum();
+}
+template <class T>
+json num(const T& x) {
+  return number_to_json<T>(x);
+}
+template <class T>
+json nums(const std::vector<T>& v) {
+  json a = json::array();
+  for (const auto& x : v) a.push_back(number_to_json<T>(x));
+  return a;
+}
+// 3 significant digits, for reasons (a sentence, not data).
+template <class T>
+std::string sci(const T& x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", to_double(x));
+  return b;
+}
+template <class T>
+T maxv(const std::vector<T>& v) {
+  T m = v.at(0);
+  for (const auto& x : v) m = x > m ? x : m;
+  return m;
+}
+template <class T>
+T minv(const std::vector<T>& v) {
+  T m = v.at(0);
+  for (const auto& x : v) m = x < m ? x : m;
+  return m;
+}
+
+// ---- Slopes ------------------------------------------------------------------------------------
+template <class T>
+struct Line {
+  T slope, intercept;
+  std::vector<T> weights;  // slope = sum_j weights[j] * y_j
+};
+template <class T>
+Line<T> fit_line(const std::vector<T>& x, const std::vector<T>& y) {
+  const T n(static_cast<long>(x.size()));
+  T mx(0), my(0);
+  for (size_t j = 0; j < x.size(); ++j) mx += x[j], my += y[j];
+  mx /= n, my /= n;
+  T sxx(0), sxy(0);
+  for (size_t j = 0; j < x.size(); ++j) sxx += (x[j] - mx) * (x[j] - mx), sxy += (x[j] - mx) * (y[j] - my);
+  Line<T> l{sxy / sxx, T(0), {}};
+  l.intercept = my - l.slope * mx;
+  for (size_t j = 0; j < x.size(); ++j) l.weights.push_back((x[j] - mx) / sxx);
+  return l;
+}
+
+// A log-log slope over a window of points (h_j, e_j) with relative rounding bounds r_j on e_j.
+// Points with r_j > 1/100 are left out (listed); fewer than `min_points` left -> unresolved.
+//   fitted      least-squares slope of ln e on ln h over the points kept
+//   truncation  the fitted slope is a positive-weight average of the local slopes (equal spacing in
+//               ln h), and the local slopes approach the asymptotic slope monotonically (the error
+//               is c h^k (1 + c' h^2 + ...)), so |fitted - asymptotic| <= (max - min local slope)
+//               + what the last local slope still lacks: |s_last - s_prev| / 3 (a geometric tail of
+//               ratio 1/4 when h halves; 1/3 is also generous for ratios 1/10 per decade).
+//   rounding    sum_j |w_j| r_j / (1 - r_j): ln e_j is known to r_j / (1 - r_j).
+template <class T>
+struct SlopeData {
+  std::vector<T> h, e, r;  // every point of the window
+  std::vector<int> kept;   // indices used
+  std::vector<T> local;    // local slopes between consecutive kept points
+  T fitted = T(0), intercept = T(0), truncation = T(0), rounding = T(0);
+  bool resolved = false;
+  json to_json() const {
+    json pts = json::array();
+    for (size_t j = 0; j < h.size(); ++j)
+      pts.push_back({{"h", num(h[j])}, {"error", num(e[j])}, {"rounding_relative", num(r[j])},
+                     {"used", std::find(kept.begin(), kept.end(), static_cast<int>(j)) != kept.end()}});
+    return {{"points", pts}, {"local_slopes", nums(local)}, {"fitted_slope", num(fitted)},
+            {"tolerance_truncation", num(truncation)}, {"tolerance_rounding", num(rounding)}};
+  }
+};
+template <class T>
+SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const std::vector<T>& r, int min_points = 3) {
+  using std::abs;
+  using std::log;
+  SlopeData<T> s{h, e, r, {}, {}};
+  const T limit = T(1) / T(100);
+  for (size_t j = 0; j < h.size(); ++j)
+    if (r[j] <= limit && e[j] > T(0)) s.kept.push_back(static_cast<int>(j));
+  if (static_cast<int>(s.kept.size()) < min_points) return s;
+  std::vector<T> x, y;
+  for (int j : s.kept) x.push_back(log(h[j])), y.push_back(log(e[j]));
+  const Line<T> l = fit_line(x, y);
+  s.fitted = l.slope;
+  s.intercept = l.intercept;
+  for (size_t j = 0; j + 1 < x.size(); ++j) s.local.push_back((y[j + 1] - y[j]) / (x[j + 1] - x[j]));
+  const size_t n = s.local.size();
+  s.truncation = maxv(s.local) - minv(s.local) + (n >= 2 ? abs(s.local[n - 1] - s.local[n - 2]) / T(3) : T(0));
+  for (size_t j = 0; j < x.size(); ++j) {
+    const T rj = r[s.kept[j]];
+    s.rounding += abs(l.weights[j]) * rj / (T(1) - rj);
+  }
+  s.resolved = true;
+  return s;
+}
+
+// ---- Rounding bounds for maps through the smaller Gram matrix (solvers/spectral/regularized.hpp) ---
+// Forming the Gram matrix of an m x n matrix (inner products of length max(m, n)) and a backward
+// stable symmetric eigensolver (error about 8 q u ||A||, q = min(m, n)) give every eigenvalue to
+//     dlambda = (max(m, n) + 8 q) u sigma_max^2.
+template <class T>
+T gram_eigenvalue_error(long rows, long cols, const T& sigma_max) {
+  const long q = std::min(rows, cols), p = std::max(rows, cols);
+  return T(p + 8 * q) * unit_roundoff_t<T>() * sigma_max * sigma_max;
+}
+// |computed psi_eps(M) - psi_eps(M)| <= sum_i min(dlambda / (2 sqrt(sigma_i^2 + eps^2)), sqrt(dlambda))
+// (sqrt(lambda + eps^2) moves by at most that when lambda moves by dlambda) + 2 q u psi (the
+// square roots and the sum) + sqrt(q) u ||M||_F (the rounding of M itself, times ||grad psi||_F).
+template <class T>
+T psi_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
+  using std::sqrt;
+  using std::min;
+  const T u = unit_roundoff_t<T>();
+  const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
+  const long q = sigma.size();
+  T err(0), psi(0), fro(0);
+  for (long i = 0; i < q; ++i) {
+    const T r = sqrt(sigma(i) * sigma(i) + eps * eps);
+    err += min(T(dl / (T(2) * r)), T(sqrt(dl)));
+    psi += r;
+    fro += sigma(i) * sigma(i);
+  }
+  return err + T(2 * q) * u * psi + sqrt(T(q)) * u * sqrt(fro);
+}
+
+// ---- One part checked on several instances -----------------------------------------------------
+template <class T>
+struct Check {
+  std::string instance;
+  bool resolved = true;
+  std::string unresolved_reason;  // when !resolved: why rounding leaves nothing to decide
+  T margin = T(0), tol = T(0);    // holds iff margin >= -tol
+  json measured = json::object(), predicted = json::object(), extra = json::object();
+};
+
+// The outcome of `variant` from its checks: violated if some resolved check has margin < -tol
+// (the reason names it); otherwise inconclusive if some check is unresolved; otherwise holds.
+// margin/tolerance: those of the resolved check with the least slack (margin + tol).
+template <class T>
+ClaimOutcome combine(const std::string& variant, bool decoy, const std::vector<Check<T>>& checks, const json& instance,
+                     const std::string& tolerance_source) {
+  ClaimOutcome o;
+  o.variant = variant;
+  o.decoy = decoy;
+  o.instance = instance;
+  o.tolerance_source = tolerance_source;
+  const Check<T>* worst = nullptr;
+  std::string unresolved, violated;
+  for (const auto& c : checks) {
+    o.measured[c.instance] = c.measured;
+    o.predicted[c.instance] = c.predicted;
+    if (!c.extra.empty()) o.extra[c.instance] = c.extra;
+    if (!c.resolved) {
+      unresolved += (unresolved.empty() ? "" : "; ") + c.instance + ": " + c.unresolved_reason;
+      continue;
+    }
+    if (!worst || c.margin + c.tol < worst->margin + worst->tol) worst = &c;
+    if (verdict_from_margin<T>(c.margin, c.tol) == Verdict::violated)
+      violated += (violated.empty() ? "" : "; ") + c.instance + ": margin " + sci(c.margin) + " < -tolerance " +
+                  sci(T(-c.tol));
+  }
+  if (worst) {
+    o.margin = num(worst->margin);
+    o.tolerance = num(worst->tol);
+  }
+  if (!violated.empty()) {
+    o.verdict = Verdict::violated;
+    o.reason = violated;
+  } else if (!unresolved.empty()) {
+    o.verdict = Verdict::inconclusive;
+    o.reason = unresolved;
+  } else {
+    o.verdict = Verdict::holds;
+  }
+  return o;
+}
+
+}  // namespace mb::claims
