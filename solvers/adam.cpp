@@ -2,6 +2,12 @@
 //   adam:  g <- g + wd W (L2);       adamw: W <- W (1 - lr wd) (decoupled)
 //   m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2
 //   W <- W - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (eps outside the root)
+// Three switches (off by default) cover the other peers' AdamW, used as Muon fallbacks
+// (solvers/muon_settings_common.cpp):
+//   eps_root > 0           optax: denominator sqrt(v / (1 - b2^t) + eps_root) + eps
+//   nesterov               optax's Nesterov Adam: m_hat = b1 m / (1 - b1^(t+1)) + (1 - b1) g / (1 - b1^t)
+//   eps_placement          "corrected" (torch, optax, Keller: eps added to sqrt(v_hat)) or
+//                          "uncorrected" (Moonlight's toy_train.py: W -= lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps))
 #include "harness/solver.hpp"
 #include "solvers/torch_ops.hpp"
 
@@ -21,6 +27,11 @@ class AdamFamily : public BlockSolver<T> {
     eps_ = opts_.real<T>("eps", "1e-8", Range::positive(), "added to sqrt(v_hat), outside the root");
     wd_ = opts_.real<T>("weight_decay", wd_default, Range::nonnegative(),
                         Decoupled ? "decoupled decay: W <- W (1 - lr wd)" : "L2 penalty: g <- g + wd W");
+    eps_root_ = opts_.real<T>("eps_root", "0", Range::nonnegative(), "optax: sqrt(v_hat + eps_root) + eps");
+    nesterov_ = opts_.boolean("nesterov", false,
+                              "optax's Nesterov form: m_hat = b1 m/(1 - b1^(t+1)) + (1 - b1) g/(1 - b1^t)");
+    uncorrected_ = opts_.choice("eps_placement", "corrected", {"corrected", "uncorrected"},
+                                "eps added to sqrt(v_hat) (torch, optax) or to sqrt(v) (Moonlight)") == "uncorrected";
     opts_.finish();
   }
 
@@ -41,9 +52,23 @@ class AdamFamily : public BlockSolver<T> {
     torch_ops::lerp_(m_[i], *G, T(1) - b1_);
     v_[i] = b2_ * v_[i] + (T(1) - b2_) * G->cwiseProduct(*G);
     const T bc1 = T(1) - T(pow(b1_, T(this->t_)));
-    const T bc2_sqrt = sqrt(T(1) - T(pow(b2_, T(this->t_))));
-    const T step = lr_ / bc1;
-    W.array() -= step * m_[i].array() / ((v_[i].array().sqrt() / bc2_sqrt) + eps_);
+    const T bc2 = T(1) - T(pow(b2_, T(this->t_)));
+    const T bc2_sqrt = sqrt(bc2);
+    if (!nesterov_ && eps_root_ == T(0) && !uncorrected_) {  // torch.optim's exact arithmetic
+      const T step = lr_ / bc1;
+      W.array() -= step * m_[i].array() / ((v_[i].array().sqrt() / bc2_sqrt) + eps_);
+      return;
+    }
+    if (nesterov_) {
+      const T bc1_next = T(1) - T(pow(b1_, T(this->t_ + 1)));
+      mhat_ = (b1_ / bc1_next) * m_[i] + ((T(1) - b1_) / bc1) * (*G);
+    } else {
+      mhat_ = m_[i] / bc1;
+    }
+    if (uncorrected_)
+      W.array() -= (lr_ * bc2_sqrt) * mhat_.array() / (v_[i].array().sqrt() + eps_);
+    else
+      W.array() -= lr_ * mhat_.array() / ((v_[i].array() / bc2 + eps_root_).sqrt() + eps_);
   }
 
  protected:
@@ -58,9 +83,10 @@ class AdamFamily : public BlockSolver<T> {
 
  private:
   Options opts_;
-  T lr_, b1_, b2_, eps_, wd_;
+  T lr_, b1_, b2_, eps_, wd_, eps_root_;
+  bool nesterov_ = false, uncorrected_ = false;
   std::vector<Mat<T>> m_, v_;
-  Mat<T> g_;
+  Mat<T> g_, mhat_;
 };
 
 template <class T>

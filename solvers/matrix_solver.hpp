@@ -1,7 +1,8 @@
 // Base for solvers whose rule acts on whole matrices (the Muon family): matrix blocks go to
 // update_matrix(); vectors and scalars go to a fallback per-entry solver (AdamW by default, as in
-// every peer: torch's Muon docs, KellerJordan's MuonWithAuxAdam, optax). 3-D blocks [E, m, n]
-// are seen as their (E m) x n storage; the `blockwise` solver splits them per slice instead.
+// every peer: torch's Muon docs, KellerJordan's MuonWithAuxAdam, optax's partition, Moonlight,
+// dion). 3-D blocks [E, m, n] are seen as their (E m) x n storage; the `blockwise` solver splits
+// them per slice (and per BlockSpec::parts row block) instead. docs/adding-a-solver.md.
 #pragma once
 
 #include <memory>
@@ -10,23 +11,58 @@
 
 namespace mb {
 
-// Learning-rate multiplier for an (A rows) x (B cols) update, by name (PEERS.md section 1):
-//   original         sqrt(max(1, A/B))        (Keller Jordan, torch default)
-//   match_rms_adamw  0.2 sqrt(max(A, B))      (Moonlight; torch adjust_lr_fn)
+// Learning-rate multiplier for an update of a matrix with fan-out A and fan-in B
+// (PEERS.md section 1). In muonbench's own layout (torch's, y = W x) A = rows and B = cols;
+// optax's Flax layout (x W = y) stores the transpose, so there A = cols and B = rows.
+//   original         sqrt(max(1, A/B))        (Keller Jordan, torch default, optax width scaling)
+//   match_rms_adamw  r sqrt(max(A, B))        (Moonlight, torch adjust_lr_fn, dion rms_norm,
+//                                               optax consistent_rms = r; r = 0.2 by default)
 //   spectral_norm    sqrt(A/B)                (dion; no max)
 //   none             1
 inline const std::vector<std::string>& shape_scale_names() {
   static const std::vector<std::string> n{"original", "match_rms_adamw", "spectral_norm", "none"};
   return n;
 }
+inline const std::vector<std::string>& layout_names() {
+  static const std::vector<std::string> n{"out_in", "in_out"};  // torch (rows = fan-out), Flax/optax
+  return n;
+}
+
+struct ShapeScale {
+  std::string kind = "original";
+  std::string rms_factor = "0.2";  // r of match_rms_adamw (decimal string, exact)
+  std::string layout = "out_in";
+
+  template <class T>
+  T value(long rows, long cols) const {
+    using std::max;
+    using std::sqrt;
+    const long fan_out = layout == "out_in" ? rows : cols, fan_in = layout == "out_in" ? cols : rows;
+    if (kind == "original") return sqrt(max(T(1), T(fan_out) / T(fan_in)));
+    if (kind == "match_rms_adamw") return parse_decimal<T>(rms_factor, "rms_factor") * sqrt(T(max(fan_out, fan_in)));
+    if (kind == "spectral_norm") return sqrt(T(fan_out) / T(fan_in));
+    return T(1);
+  }
+};
+
+// torch layout, r = 0.2 (torch.optim.Muon's adjust_lr_fn).
 template <class T>
 T shape_scale(const std::string& kind, long rows, long cols) {
-  using std::max;
-  using std::sqrt;
-  if (kind == "original") return sqrt(max(T(1), T(rows) / T(cols)));
-  if (kind == "match_rms_adamw") return T(2) / T(10) * sqrt(T(max(rows, cols)));
-  if (kind == "spectral_norm") return sqrt(T(rows) / T(cols));
-  return T(1);
+  return ShapeScale{kind, "0.2", "out_in"}.value<T>(rows, cols);
+}
+
+// Reads the shape-scale keys every matrix solver shares: "shape_scale", "rms_factor", "layout".
+// `def_kind` is the solver's default; a peer's own spelling may have set `s` already (given = true).
+inline ShapeScale read_shape_scale(Options& o, const std::string& def_kind, const std::string& def_layout = "out_in") {
+  ShapeScale s;
+  s.kind = o.choice("shape_scale", def_kind, shape_scale_names(),
+                    "learning-rate multiplier for the matrix shape: original sqrt(max(1, fan_out/fan_in)), "
+                    "match_rms_adamw r sqrt(max(fan_out, fan_in)), spectral_norm sqrt(fan_out/fan_in), none 1");
+  o.real<double>("rms_factor", "0.2", Range::positive(), "r of match_rms_adamw");
+  s.rms_factor = decimal_text(o.used()["rms_factor"]);
+  s.layout = o.choice("layout", def_layout, layout_names(),
+                      "which axis is fan-out: out_in (torch, rows = fan-out) or in_out (Flax/optax, rows = fan-in)");
+  return s;
 }
 
 template <class T>
@@ -40,30 +76,43 @@ class MatrixSolver : public BlockSolver<T> {
     }
     update_matrix(i, W, G);
   }
+  const std::string& fallback_name() const { return fallback_name_; }
+  const json& fallback_hyper() const { return fallback_hyper_; }
 
  protected:
-  // Reads "fallback": {"solver": NAME, ...its hyperparameters} (default {"solver": "adamw"}).
-  void read_fallback(Options& o) {
-    const json def = {{"solver", "adamw"}};
+  // Reads "fallback": {"solver": NAME, ...its hyperparameters}. The user's object is merged over
+  // `def` (the solver's or the convention's defaults; a different "solver" replaces them all).
+  void read_fallback(Options& o, const json& def = {{"solver", "adamw"}}) {
     const json* v = o.raw("fallback", def, "per-entry solver for non-matrix blocks: {\"solver\": NAME, ...hyperparameters}");
-    json spec = v ? *v : def;
-    if (!spec.is_object()) o.fail("fallback", "must be an object like {\"solver\": \"adamw\", \"lr\": 3e-4}");
-    fallback_name_ = spec.value("solver", std::string("adamw"));
+    json spec = def;
+    if (v) {
+      if (!v->is_object()) o.fail("fallback", "must be an object like {\"solver\": \"adamw\", \"lr\": 3e-4}");
+      if (v->contains("solver") && (*v)["solver"] != def.value("solver", std::string("adamw")))
+        spec = json{{"solver", (*v)["solver"]}};
+      for (auto it = v->begin(); it != v->end(); ++it) spec[it.key()] = it.value();
+    }
+    if (!spec.contains("solver") || !spec["solver"].is_string()) o.fail("fallback", "needs a \"solver\" name");
+    fallback_name_ = spec["solver"].get<std::string>();
     spec.erase("solver");
     fallback_hyper_ = spec;
     auto probe = make_solver<T>(fallback_name_, fallback_hyper_, o.context() + ": fallback.solver");
     if (!dynamic_cast<BlockSolver<T>*>(probe.get()) || dynamic_cast<MatrixSolver<T>*>(probe.get()))
       o.fail("fallback", "must be a per-entry solver (sgd, adam, adamw), got '" + fallback_name_ + "'");
+    fallback_used_ = probe->config();
+    fallback_used_["solver"] = fallback_name_;
   }
   void init_fallback(const Params<T>& w0) {
     auto s = make_solver<T>(fallback_name_, fallback_hyper_);
     fallback_.reset(static_cast<BlockSolver<T>*>(s.release()));
     fallback_->init(this->specs_, w0);
   }
+  // The fallback's resolved settings, for config().
+  const json& fallback_config() const { return fallback_used_; }
   virtual void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) = 0;
 
   std::string fallback_name_ = "adamw";
   json fallback_hyper_ = json::object();
+  json fallback_used_ = json::object();
   std::unique_ptr<BlockSolver<T>> fallback_;
 };
 
