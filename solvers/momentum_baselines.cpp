@@ -1,0 +1,82 @@
+// Two baselines of the Muon family (THEORY.md 2f "Algorithms, stated precisely"):
+//   orthogonal-sgdm (Tuddenham et al. 2022): O = polar(G) by SVD, M = mu M + O,
+//                   W <- W (1 - lr wd);  W <- W - lr * s * M       (orthogonalise, then average)
+//   nsgd-m (Cutkosky & Mehta 2020):      m = beta m + (1 - beta) g,
+//                   W <- W (1 - lr wd);  W <- W - lr * s * m / ||m||_F   (no step while m = 0)
+// Kovalev's Appendix B: Muon averages before the non-linear map, Orthogonal-SGDM after it.
+#include "solvers/matrix_solver.hpp"
+#include "solvers/spectral/polar.hpp"
+
+namespace mb {
+
+template <class T, bool Orthogonal>
+class MomentumBaseline : public MatrixSolver<T> {
+ public:
+  MomentumBaseline(const json& hyper, const char* name) : opts_(hyper, std::string("solver '") + name + "'") {
+    lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate");
+    mu_ = opts_.real<T>("momentum", Orthogonal ? "0.9" : "0.95", Range::unit_halfopen(),
+                        Orthogonal ? "M = mu M + polar(G)" : "m = beta m + (1 - beta) g");
+    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    shape_ = read_shape_scale(opts_, "none");
+    this->read_fallback(opts_);
+    opts_.finish();
+  }
+
+  json config() const override {
+    json c = opts_.used();
+    c["resolved"] = {{"fallback", this->fallback_config()}};
+    return c;
+  }
+
+ protected:
+  void init_state(const Params<T>& w0) override {
+    m_.clear();
+    for (const auto& w : w0) m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    this->init_fallback(w0);
+  }
+
+  void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) override {
+    Mat<T>& m = m_[i];
+    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
+    const T step = lr_ * shape_.value<T>(W.rows(), W.cols());
+    if constexpr (Orthogonal) {
+      m = mu_ * m + spectral::polar<T>(G);
+      W -= step * m;
+    } else {
+      m = mu_ * m + (T(1) - mu_) * G;
+      const T n = m.norm();
+      if (n > T(0)) W -= (step / n) * m;
+    }
+  }
+
+ private:
+  Options opts_;
+  T lr_, mu_, wd_;
+  ShapeScale shape_;
+  std::vector<Mat<T>> m_;
+};
+
+template <class T>
+class OrthogonalSgdm final : public MomentumBaseline<T, true> {
+ public:
+  static constexpr const char* kName = "orthogonal-sgdm";
+  static constexpr const char* kSummary = "Orthogonal-SGDM: momentum of the exact polar factors of the gradients";
+  static constexpr const char* kUpdate = "M = mu M + polar(G); W *= 1 - lr wd; W -= lr * s * M";
+  static constexpr const char* kReference = "Tuddenham et al. 2022; THEORY.md 2f";
+  explicit OrthogonalSgdm(const json& h) : MomentumBaseline<T, true>(h, kName) {}
+};
+
+template <class T>
+class NsgdM final : public MomentumBaseline<T, false> {
+ public:
+  static constexpr const char* kName = "nsgd-m";
+  static constexpr const char* kSummary = "normalized SGD with EMA momentum: W -= lr m / ||m||_F per matrix block";
+  static constexpr const char* kUpdate = "m = beta m + (1-beta) g; W *= 1 - lr wd; W -= lr * s * m / ||m||_F";
+  static constexpr const char* kReference = "Cutkosky & Mehta 2020; THEORY.md 2f";
+  explicit NsgdM(const json& h) : MomentumBaseline<T, false>(h, kName) {}
+};
+
+MB_REGISTER_SOLVER(OrthogonalSgdm);
+MB_REGISTER_SOLVER(NsgdM);
+
+}  // namespace mb

@@ -1,0 +1,82 @@
+// muon-reg: regularized Muon (THEORY.md sections 2a-b). The polar factor of the momentum is
+// replaced by the gradient of a smoothed nuclear norm:
+//   M <- beta M + (1 - beta) G          (EMA, the mirror-descent form of 2b; "sum": M <- beta M + G)
+//   Z  = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2) = U diag(s / sqrt(s^2 + eps^2)) V^T   (sqrt)
+//      = Proj_{||.||_op <= 1}(M / eps)  = U diag(min(s / eps, 1)) V^T                         (huber)
+//   W <- W (1 - lr wd);  W <- W - lr * scale * Z
+// As eps -> 0 both tend to polar(M): the step of muon-exact with EMA momentum and no Nesterov.
+// The map is not scale-invariant (only eps / ||M|| matters, THEORY.md 2a "Scaling").
+// "eps_form": "eps" (eps enters as eps^2, as above) or "eps2" (the given number is eps^2 itself).
+#include "solvers/matrix_solver.hpp"
+#include "solvers/spectral/regularized.hpp"
+
+namespace mb {
+
+template <class T>
+class MuonReg final : public MatrixSolver<T> {
+ public:
+  static constexpr const char* kName = "muon-reg";
+  static constexpr const char* kSummary =
+      "regularized Muon: W -= lr s grad psi_eps(M) (smoothed nuclear norm, sqrt or Huber smoothing) of the EMA momentum";
+  static constexpr const char* kUpdate =
+      "M = beta M + (1-beta) G [ema] or beta M + G [sum]; Z = M (M^T M + eps^2 I)^(-1/2) [sqrt] or "
+      "Proj_{||.||op<=1}(M/eps) [huber]; W *= 1 - lr wd; W -= lr * s(shape) * Z";
+  static constexpr const char* kReference = "THEORY.md sections 2a (psi_eps, grad psi_eps, Huber variant) and 2b (mirror form)";
+
+  explicit MuonReg(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
+    lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate: W <- W - lr s Z");
+    mu_ = opts_.real<T>("momentum", "0.95", Range::unit_halfopen(), "momentum factor beta");
+    sum_ = opts_.choice("momentum_kind", "ema", {"ema", "sum"},
+                        "ema: M = beta M + (1 - beta) G (THEORY.md 2b); sum: M = beta M + G") == "sum";
+    smoothing_ = opts_.choice("smoothing", "sqrt", {"sqrt", "huber"},
+                              "sqrt: Z = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2); huber: Z = Proj_op(M / eps)");
+    eps_ = opts_.real<T>("eps", "0.001", Range::positive(), "smoothing parameter (only eps / ||M|| matters)");
+    if (opts_.choice("eps_form", "eps", {"eps", "eps2"}, "eps: the number is eps; eps2: the number is eps^2") == "eps2") {
+      using std::sqrt;
+      eps_ = sqrt(eps_);
+    }
+    method_ = opts_.choice("method", "eig", spectral::reg_method_names(),
+                           "sqrt smoothing: eigendecomposition of the smaller Gram matrix, or coupled Newton-Schulz");
+    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    shape_ = read_shape_scale(opts_, "none");
+    this->read_fallback(opts_);
+    opts_.finish();
+  }
+
+  json config() const override {
+    json c = opts_.used();
+    c["resolved"] = {{"fallback", this->fallback_config()}};
+    return c;
+  }
+
+ protected:
+  void init_state(const Params<T>& w0) override {
+    buf_.clear();
+    for (const auto& w : w0) buf_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    this->init_fallback(w0);
+  }
+
+  void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) override {
+    Mat<T>& M = buf_[i];
+    if (sum_)
+      M = mu_ * M + G;
+    else
+      M = mu_ * M + (T(1) - mu_) * G;
+    Z_ = smoothing_ == "huber" ? spectral::huber_polar<T>(M, eps_) : spectral::reg_polar<T>(M, eps_, method_);
+    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
+    W -= (lr_ * shape_.value<T>(W.rows(), W.cols())) * Z_;
+  }
+
+ private:
+  Options opts_;
+  T lr_, mu_, eps_, wd_;
+  bool sum_ = false;
+  std::string smoothing_, method_;
+  ShapeScale shape_;
+  std::vector<Mat<T>> buf_;
+  Mat<T> Z_;
+};
+
+MB_REGISTER_SOLVER(MuonReg);
+
+}  // namespace mb
