@@ -1,12 +1,15 @@
 // One optimizer step per solver at n = 1024 (double) against its spectral map alone, measured in
 // the same benchmark so that the ratio survives a busy machine (docs/solvers.md has the table):
 //   BM_SolverStep/<label>   one step of the solver on a single 1024 x 1024 block (warm state);
-//                           counters map_s (the map alone, same input kind, mean of 2 calls) and
-//                           overhead = (step - map) / map: the cost of momentum, decay, scaling
-//                           and copies beyond the map (target < 0.10).
+//                           counters step_s and map_s (the map alone on the same input), each the
+//                           minimum over 3 calls interleaved step/map/step/map..., timed in process
+//                           CPU time (robust to other jobs on a shared machine; the code is
+//                           single-threaded), and overhead = (step - map) / map: the cost of
+//                           momentum, decay, scaling and copies beyond the map (target < 0.10).
 #include <benchmark/benchmark.h>
 
-#include <chrono>
+#include <algorithm>
+#include <ctime>
 
 #include "harness/rng.hpp"
 #include "harness/solver.hpp"
@@ -17,18 +20,23 @@ namespace {
 using mb::json;
 using mb::Mat;
 namespace sp = mb::spectral;
-using Clock = std::chrono::steady_clock;
 
 struct NoOracle final : mb::Oracle<double> {
   double value_and_gradient(const mb::Params<double>&, mb::Params<double>&) override { return 0; }
   double value(const mb::Params<double>&) override { return 0; }
 };
 
+double cpu_now() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
 template <class F>
-double seconds_per_call(F&& f, int calls) {
-  const auto t0 = Clock::now();
-  for (int i = 0; i < calls; ++i) f();
-  return std::chrono::duration<double>(Clock::now() - t0).count() / calls;
+double cpu_seconds(F&& f) {
+  const double t0 = cpu_now();
+  f();
+  return cpu_now() - t0;
 }
 
 void bench(benchmark::State& state, const std::string& solver, const json& hyper,
@@ -42,21 +50,13 @@ void bench(benchmark::State& state, const std::string& solver, const json& hyper
   NoOracle o;
   s->step(w, g, o);  // warm: state allocated
   Mat<double> out;
-  double map_s = 0;
-  if (map) {
-    map(G, out);
-    map_s = seconds_per_call([&] { map(G, out); }, 2);
-  }
-  double step_total = 0;
-  long steps = 0;
+  if (map) map(G, out);
+  double step_s = 1e300, map_s = 1e300;
   for (auto _ : state) {
-    const auto t0 = Clock::now();
-    s->step(w, g, o);
-    step_total += std::chrono::duration<double>(Clock::now() - t0).count();
-    ++steps;
+    step_s = std::min(step_s, cpu_seconds([&] { s->step(w, g, o); }));
     benchmark::DoNotOptimize(w[0].data());
+    if (map) map_s = std::min(map_s, cpu_seconds([&] { map(G, out); }));
   }
-  const double step_s = step_total / steps;
   state.counters["step_s"] = step_s;
   if (map) {
     state.counters["map_s"] = map_s;
@@ -67,6 +67,14 @@ void bench(benchmark::State& state, const std::string& solver, const json& hyper
 void ns_working(const Mat<double>& G, Mat<double>& out) {
   static sp::NewtonSchulz<double> ns([] {
     sp::NewtonSchulzConfig c;  // torch's map in the working precision
+    return c;
+  }());
+  ns.apply(G, out);
+}
+void ns_bf16_torch(const Mat<double>& G, Mat<double>& out) {
+  static sp::NewtonSchulz<double> ns([] {
+    sp::NewtonSchulzConfig c;  // torch.optim.Muon's map: bf16 emulation, addmm steps
+    c.bf16 = true;
     return c;
   }());
   ns.apply(G, out);
@@ -92,6 +100,7 @@ const int kRegistered = [] {
     void (*map)(const Mat<double>&, Mat<double>&);
   };
   static const std::vector<Entry> entries = {
+      {"muon_torch_bf16", "muon", json::object(), &ns_bf16_torch},
       {"muon_working_ns", "muon", {{"ns_dtype", "working"}}, &ns_working},
       {"muon-exact", "muon-exact", json::object(), &polar_svd},
       {"muon-reg_eig", "muon-reg", {{"eps", 0.01}}, &reg_eig},
@@ -106,7 +115,7 @@ const int kRegistered = [] {
     benchmark::RegisterBenchmark((std::string("BM_SolverStep/") + e.label).c_str(),
                                  [e, m](benchmark::State& st) { bench(st, e.solver, e.hyper, m); })
         ->Unit(benchmark::kMillisecond)
-        ->Iterations(2);
+        ->Iterations(3);
   }
   return 0;
 }();

@@ -67,7 +67,7 @@ class MuonFamily : public MatrixSolver<T> {
       else if (s_.bias_correction)  // optax: beta * bc(mu, t+1) + (1 - beta) * bc(g, t)
         u_ = mu_ * (buf / T(T(1) - pow(mu_, T(t + 1)))) + (T(1) - mu_) * (G / T(T(1) - pow(mu_, t)));
       else if (s_.ema_form == "lerp")
-        u_ = torch_ops::lerp<T>(G, buf, mu_);
+        torch_ops::lerp_into<T>(u_, G, buf, mu_);
       else
         u_ = (T(1) - mu_) * G + mu_ * buf;
       u = &u_;

@@ -15,6 +15,15 @@ void lerp_(Eigen::MatrixBase<A>& self, const Eigen::MatrixBase<B>& end, const T&
     self.derived() = end - (end - self) * (T(1) - w);
 }
 
+// out = torch.lerp(self, end, w), evaluated into out's storage (no temporary matrix).
+template <class T, class D, class A, class B>
+void lerp_into(Eigen::MatrixBase<D>& out, const Eigen::MatrixBase<A>& self, const Eigen::MatrixBase<B>& end, const T& w) {
+  if (w < T(1) / T(2))
+    out.derived() = self + w * (end - self);
+  else
+    out.derived() = end - (end - self) * (T(1) - w);
+}
+
 template <class T, class A, class B>
 Mat<T> lerp(const Eigen::MatrixBase<A>& self, const Eigen::MatrixBase<B>& end, const T& w) {
   if (w < T(1) / T(2)) return self + w * (end - self);
