@@ -17,7 +17,7 @@ TEST(Registry, ContainsTheFoundationEntries) {
   for (const char* p : {"quadratic-ls", "quadratic-kron", "isotropic", "matrix-sensing", "factored-sensing", "deep-linear",
                         "nonconvex-pl", "softmax-regression", "mean-field-2layer", "moe", "attention", "transformer-block"})
     EXPECT_TRUE(has(mb::problem_names(), p)) << p;
-  for (const char* s : {"sgd", "adam", "adamw", "muon", "muon-exact"}) EXPECT_TRUE(has(mb::solver_names(), s)) << s;
+  for (const char* s : {"sgd", "adam", "adamw", "muon", "muon-exact", "muon-flow"}) EXPECT_TRUE(has(mb::solver_names(), s)) << s;
   for (const char* c : {"gd-pl-rate"}) EXPECT_TRUE(has(mb::claim_names(), c)) << c;
 }
 
