@@ -19,6 +19,7 @@
 
 #include "harness/claim.hpp"
 #include "harness/linalg.hpp"
+#include "harness/rng.hpp"
 
 namespace mb::claims {
 
@@ -81,7 +82,7 @@ Line<T> fit_line(const std::vector<T>& x, const std::vector<T>& y) {
 }
 
 // A log-log slope over a window of points (h_j, e_j) with relative rounding bounds r_j on e_j.
-// Points with r_j > 1/100 are left out (listed); fewer than `min_points` left -> unresolved.
+// Points with r_j > max_relative (default 1/100) are left out (listed); fewer than `min_points` left -> unresolved.
 //   fitted      least-squares slope of ln e on ln h over the points kept
 //   truncation  the fitted slope is a positive-weight average of the local slopes (equal spacing in
 //               ln h), and the local slopes approach the asymptotic slope monotonically (the error
@@ -106,11 +107,12 @@ struct SlopeData {
   }
 };
 template <class T>
-SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const std::vector<T>& r, int min_points = 3) {
+SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const std::vector<T>& r, int min_points = 3,
+                       const T& max_relative = T(1) / T(100)) {
   using std::abs;
   using std::log;
   SlopeData<T> s{h, e, r, {}, {}};
-  const T limit = T(1) / T(100);
+  const T limit = max_relative;
   for (size_t j = 0; j < h.size(); ++j)
     if (r[j] <= limit && e[j] > T(0)) s.kept.push_back(static_cast<int>(j));
   if (static_cast<int>(s.kept.size()) < min_points) return s;
@@ -157,6 +159,71 @@ T psi_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
     fro += sigma(i) * sigma(i);
   }
   return err + T(2 * q) * u * psi + sqrt(T(q)) * u * sqrt(fro);
+}
+
+// Rounding of a map X -> X f(X^T X) computed through a symmetric eigendecomposition of the smaller
+// Gram matrix A (solvers/spectral/regularized.cpp gram_function). A backward-stable eigensolver
+// gives f(A + E) exactly with ||E||_op <= dl = gram_eigenvalue_error(); f(A + E) - f(A) is bounded
+// by ||E|| times the largest divided difference of f on the spectrum (Daleckii-Krein), i.e.
+// max |f'| for a monotone convex f, and the map's output moves by ||X||_op times that, plus the
+// rounding of the final product (max(m, n) u ||X||_op |f|_max) in every entry:
+//     err <= sqrt(q) [ sigma_max dl max|f'| + max(m, n) u sigma_max max|f| ]   (Frobenius).
+template <class T>
+T gram_map_error(long rows, long cols, const T& sigma_max, const T& max_abs_fprime, const T& max_abs_f) {
+  using std::sqrt;
+  const long q = std::min(rows, cols), p = std::max(rows, cols);
+  const T dl = gram_eigenvalue_error<T>(rows, cols, sigma_max);
+  return sqrt(T(q)) * (sigma_max * dl * max_abs_fprime + T(p) * unit_roundoff_t<T>() * sigma_max * max_abs_f);
+}
+// grad psi_eps(M) = M f(M^T M), f(l) = (l + eps^2)^(-1/2): |f'| <= 1/(2 (l_min + eps^2)^(3/2)) <= 1/(2 eps^3).
+template <class T>
+T reg_polar_error(long rows, long cols, const T& sigma_max, const T& sigma_min, const T& eps) {
+  using std::sqrt;
+  const T s2 = sigma_min * sigma_min + eps * eps;
+  return gram_map_error<T>(rows, cols, sigma_max, T(1) / (T(2) * s2 * sqrt(s2)), T(1) / sqrt(s2));
+}
+// grad psi*_eps(Z) = Z f(Z^T Z), f(l) = eps (1 - l)^(-1/2): |f'| <= eps / (2 (1 - l_max)^(3/2)).
+template <class T>
+T conjugate_gradient_error(long rows, long cols, const T& sigma_max, const T& eps) {
+  using std::sqrt;
+  const T d = T(1) - sigma_max * sigma_max;
+  return gram_map_error<T>(rows, cols, sigma_max, eps / (T(2) * d * sqrt(d)), eps / sqrt(d));
+}
+// |computed psi*_eps(Z) - psi*_eps(Z)| <= eps sum_i min(dl / (2 sqrt(1 - l_i)), sqrt(dl)) + 2 q u |psi*|.
+template <class T>
+T psi_conjugate_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
+  using std::sqrt;
+  using std::min;
+  const T u = unit_roundoff_t<T>();
+  const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
+  const long q = sigma.size();
+  T err(0), val(0);
+  for (long i = 0; i < q; ++i) {
+    const T r = sqrt(T(1) - sigma(i) * sigma(i));
+    err += min(T(dl / (T(2) * r)), T(sqrt(dl)));
+    val += r;
+  }
+  return eps * err + T(2 * q) * u * eps * val;
+}
+// polar(M) from a backward-stable SVD (perturbation <= (m + n) u ||M||_op): the polar factor moves
+// by at most 2 ||dM|| / (sigma_min + sigma_min') (R.-C. Li 1995), so by 2 (m + n) u sigma_max / sigma_min
+// (op norm; times sqrt(q) in Frobenius).
+template <class T>
+T polar_error(long rows, long cols, const T& sigma_max, const T& sigma_min) {
+  using std::sqrt;
+  return sqrt(T(std::min(rows, cols))) * T(2 * (rows + cols)) * unit_roundoff_t<T>() * sigma_max / sigma_min;
+}
+
+// A random matrix with prescribed singular values: U diag(s) V^T, U, V Haar (orthonormal_q of
+// Gaussians). `s` has min(rows, cols) entries.
+template <class T>
+Mat<T> with_singular_values(Rng& rng, long rows, long cols, const std::vector<T>& s) {
+  const long q = std::min(rows, cols);
+  const Mat<T> U = linalg::orthonormal_q<T>(rng.normal_matrix<T>(rows, q));
+  const Mat<T> V = linalg::orthonormal_q<T>(rng.normal_matrix<T>(cols, q));
+  Mat<T> US = U;
+  for (long i = 0; i < q; ++i) US.col(i) *= s.at(i);
+  return linalg::mul_nt<T>(US, V);
 }
 
 // ---- One part checked on several instances -----------------------------------------------------
@@ -209,6 +276,16 @@ ClaimOutcome combine(const std::string& variant, bool decoy, const std::vector<C
     o.verdict = Verdict::holds;
   }
   return o;
+}
+
+// A check that `value` lies in [lo - tol, hi + tol]: margin = min(value - lo, hi - value).
+template <class T>
+Check<T> interval_check(const std::string& instance, const T& value, const T& lo, const T& hi, const T& tol) {
+  Check<T> c;
+  c.instance = instance;
+  c.margin = std::min(T(value - lo), T(hi - value));
+  c.tol = tol;
+  return c;
 }
 
 }  // namespace mb::claims

@@ -78,6 +78,7 @@ json outcome_json(const ClaimInfo& info, const std::string& precision, const Cla
           {"statement", info.statement},
           {"formula", info.formula},
           {"source", info.source},
+          {"tolerance_model", info.tolerance_model},
           {"instance", o.instance},
           {"measured", o.measured},
           {"predicted", o.predicted},

@@ -1,0 +1,292 @@
+// Two claims of THEORY.md 2a (our derivations [D], checked [V-num]) on the smoothed nuclear norm
+// psi_eps(M) = sum_i sqrt(sigma_i^2 + eps^2) and its conjugate psi*_eps(Z) = -eps sum_i sqrt(1 - sigma_i(Z)^2):
+//
+// fenchel-young   FY(M, Z) = psi_eps(M) + psi*_eps(Z) - <Z, M>
+//                   part equality:   FY = 0 at Z* = grad psi_eps(M) (both sides = sum sigma^2/sqrt(sigma^2+eps^2))
+//                   part strict:     FY(M, Z) >= (eps/2) ||Z - Z*||_F^2 > 0 elsewhere: FY(M, .) is the Bregman
+//                                    divergence of psi* from Z*, and psi* = eps h with h 1-strongly convex
+//                   part round-trip: grad psi*(grad psi(M)) = M
+//                 decoys: conjugate-without-eps (psi* = -sum sqrt(1 - sigma^2): equality fails for eps != 1),
+//                         modulus-2eps (FY >= eps ||Z - Z*||^2: fails near small Z*, where the curvature of h is 1),
+//                         inverse-eps-squared (grad psi*(Z) = eps^2 Z (I - Z^T Z)^(-1/2): round trip fails).
+// reg-polar-limit eps -> 0
+//                   part op-error:   ||grad psi_eps(M) - polar(M)||_op = 1 - s/sqrt(s^2 + eps^2), s = sigma_min
+//                   part slope-2:    its log-log slope in eps is 2 (~ eps^2 / (2 s^2))
+//                   part gap-bound:  0 <= psi_eps(M) - ||M||_* <= q eps (eps from 2^-10 s to 8)
+//                 decoys: slope-1 (first order in eps), gap-bound-half (<= q eps / 2: fails once eps >> sigma_max),
+//                         sigma-max (the error is 1 - sigma_max/sqrt(sigma_max^2 + eps^2): wrong singular value).
+//
+// Tolerances (claims/support.hpp): psi and psi* through Gram eigenvalues known to
+// dl = (max(m,n) + 8q) u sigma_max^2 (psi_error, psi_conjugate_error); maps X f(X^T X) to
+// sqrt(q) [sigma_max dl max|f'| + max(m,n) u sigma_max max|f|] (gram_map_error); polar from the SVD
+// to 2 (m+n) u sqrt(q) sigma_max / sigma_min (polar_error). FY at Z* is stationary in Z, so the
+// rounding of Z* enters at second order only: (1/2) curvature ||dZ||^2 with curvature
+// eps / (1 - ||Z||_op^2)^(3/2). The round trip: the error of Z times the Lipschitz constant of
+// grad psi* on the segment, eps / (1 - ||Z||_op^2)^(3/2), plus the rounding of grad psi* itself.
+#include <cmath>
+#include <tuple>
+
+#include "claims/support.hpp"
+#include "harness/rng.hpp"
+#include "solvers/spectral/polar.hpp"
+#include "solvers/spectral/regularized.hpp"
+
+namespace mb {
+namespace {
+
+ClaimInfo fenchel_young_info() {
+  return {"fenchel-young",
+          "Fenchel-Young for the smoothed nuclear norm: psi_eps(M) + psi*_eps(Z) - <Z, M> is 0 at Z = grad psi_eps(M), "
+          "at least (eps/2) ||Z - grad psi_eps(M)||_F^2 > 0 elsewhere, and grad psi*_eps inverts grad psi_eps.",
+          "psi_eps(M) + psi*_eps(Z) - <Z,M> >= (eps/2)||Z - Z*||^2, = 0 iff Z = Z* = grad psi_eps(M); "
+          "grad psi*_eps(Z*) = eps Z*(I - Z*^T Z*)^(-1/2) = M",
+          "THEORY.md 2a (Fenchel-dual form, Fenchel-Young, inverse map) [D, V-num]",
+          "rounding: psi, psi* through Gram eigenvalues (dl = (max(m,n)+8q) u sigma_max^2), <Z,M> to mn u ||Z|| ||M||; "
+          "Z* enters FY at second order; round trip: Lipschitz constant eps/(1-||Z*||_op^2)^(3/2) of grad psi* times "
+          "the Gram-map error of Z*, plus grad psi*'s own rounding",
+          {{"conjugate-without-eps", "psi*(Z) = -sum sqrt(1 - sigma_i(Z)^2): the factor eps is missing"},
+           {"modulus-2eps", "claims FY >= eps ||Z - Z*||^2: twice the strong-convexity modulus of psi*"},
+           {"inverse-eps-squared", "claims grad psi*(Z) = eps^2 Z (I - Z^T Z)^(-1/2): eps^2 where eps belongs"}},
+          {{"equality", "|FY(M, grad psi_eps(M))| <= rounding"},
+           {"strict", "FY(M, Z) >= (eps/2)||Z - Z*||_F^2 for random Z and for Z near Z* (||Z||_op < 1)"},
+           {"round-trip", "||grad psi*_eps(grad psi_eps(M)) - M||_F <= rounding"}}};
+}
+
+ClaimInfo reg_polar_limit_info() {
+  return {"reg-polar-limit",
+          "As eps -> 0 the regularized polar map tends to polar(M): ||grad psi_eps(M) - polar(M)||_op = "
+          "1 - s/sqrt(s^2+eps^2) ~ eps^2/(2 s^2) (s the smallest singular value; slope 2), and "
+          "0 <= psi_eps(M) - ||M||_* <= q eps.",
+          "||grad psi_eps(M) - polar(M)||_op = 1 - s/sqrt(s^2 + eps^2);  0 <= psi_eps(M) - ||M||_* <= q eps",
+          "THEORY.md 2a (limit eps -> 0) [D, V-num]",
+          "rounding: grad psi_eps through the Gram eigendecomposition (gram_map_error), polar from the SVD "
+          "(2(m+n) u sqrt(q) sigma_max/sigma_min), psi through Gram eigenvalues (psi_error), ||M||_* to "
+          "(m+n) q u sigma_max; slope: spread of local slopes + rounding (fit_slope)",
+          {{"slope-1", "claims the error is first order in eps"},
+           {"gap-bound-half", "claims psi_eps(M) - ||M||_* <= q eps / 2"},
+           {"sigma-max", "claims the error is 1 - sigma_max/sqrt(sigma_max^2 + eps^2): wrong singular value"}},
+          {{"op-error", "||grad psi_eps(M) - polar(M)||_op = 1 - s/sqrt(s^2+eps^2) for eps = 2^-1 s .. 2^-10 s"},
+           {"slope-2", "log-log slope of that error in eps is 2"},
+           {"gap-bound", "0 <= psi_eps(M) - ||M||_* <= q eps for eps = 2^-10 s .. 8"}}};
+}
+
+template <class T>
+struct Instance {
+  std::string label;
+  Mat<T> M;
+};
+
+template <class T>
+std::vector<Instance<T>> instances(Rng& rng) {
+  // Prescribed singular values (cond 4, 8 and 2) so that s = sigma_min is known and the maps are tame.
+  return {{"tall-5x3", claims::with_singular_values<T>(rng, 5, 3, {T(2), T(1), T(1) / T(2)})},
+          {"wide-3x4", claims::with_singular_values<T>(rng, 3, 4, {T(3) / T(2), T(1), T(3) / T(16)})},
+          // Small against eps = 1/2: Z* = grad psi(M) is near 0, where the curvature of psi* is
+          // eps (1 + O(|Z|^2)): this is the instance on which the modulus eps/2 is nearly tight.
+          {"small-4x2", claims::with_singular_values<T>(rng, 4, 2, {T(1) / T(8), T(1) / T(16)})}};
+}
+
+template <class T>
+std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
+  using std::abs;
+  using std::sqrt;
+  using claims::num;
+  const T u = claims::unit_roundoff_t<T>();
+  const T eps = T(1) / T(2);
+  Rng rng(602);
+  const auto inst = instances<T>(rng);
+  const json instance = {{"matrices", "U diag(s) V^T, Haar U, V (Rng 602): tall 5x3 s = (2, 1, 1/2), wide 3x4 s = (3/2, 1, 3/16), small 4x2 s = (1/8, 1/16)"},
+                         {"eps", "1/2"},
+                         {"random_Z", "8 Gaussian Z scaled to ||Z||_op in (0, 0.95); 4 points Z* + t D, t = 2^-4..2^-10"}};
+  std::vector<claims::Check<T>> eq, eq_decoy, strict, strict_decoy, rt, rt_decoy;
+  for (const auto& in : inst) {
+    const Mat<T>& M = in.M;
+    const long m = M.rows(), n = M.cols(), q = std::min(m, n);
+    const Vec<T> sig = linalg::singular_values<T>(M);
+    const Mat<T> Z = spectral::reg_polar<T>(M, eps);
+    const Vec<T> zsig = linalg::singular_values<T>(Z);
+    const T zmax = zsig(0);
+    const T dZ = claims::reg_polar_error<T>(m, n, sig(0), sig(q - 1), eps);
+    const T curv = eps / ((T(1) - zmax * zmax) * sqrt(T(1) - zmax * zmax));
+    const T psiM = spectral::psi<T>(M, eps), dpsi = claims::psi_error<T>(m, n, sig, eps);
+    // --- equality at Z*
+    const T ip = claims::inner<T>(Z, M), dip = T(m * n) * u * Z.norm() * M.norm();
+    const T conj = spectral::psi_conjugate<T>(Z, eps), dconj = claims::psi_conjugate_error<T>(m, n, zsig, eps);
+    T both(0);
+    for (long i = 0; i < q; ++i) both += sig(i) * sig(i) / sqrt(sig(i) * sig(i) + eps * eps);
+    const T tol_eq = dpsi + dconj + dip + curv * dZ * dZ;
+    for (int decoy = 0; decoy < 2; ++decoy) {
+      const T c_used = decoy ? T(conj / eps) : conj;
+      const T fy = psiM + c_used - ip;
+      claims::Check<T> c;
+      c.instance = in.label;
+      c.margin = -abs(fy);
+      c.tol = decoy ? T(tol_eq / eps) : tol_eq;
+      c.measured = {{"FY", num(fy)}, {"psi", num(psiM)}, {"psi_star", num(c_used)}, {"inner", num(ip)}};
+      c.predicted = {{"FY", "0"}, {"psi_minus_inner_equals", num(both)}};
+      (decoy ? eq_decoy : eq).push_back(c);
+    }
+    // --- strict inequality with the strong-convexity lower bound
+    std::vector<Mat<T>> Zs;
+    for (int j = 0; j < 8; ++j) {
+      Mat<T> R = rng.normal_matrix<T>(m, n);
+      R *= (T(19) / T(20)) * T(j + 1) / T(8) / linalg::singular_values<T>(R)(0);
+      Zs.push_back(R);
+    }
+    {
+      Mat<T> D = rng.normal_matrix<T>(m, n);
+      D /= D.norm();
+      T t = T(1) / T(16);
+      for (int j = 0; j < 4; ++j, t /= T(4)) Zs.push_back(Mat<T>(Z + t * D));
+    }
+    for (int decoy = 0; decoy < 2; ++decoy) {
+      claims::Check<T> c;
+      c.instance = in.label;
+      bool first = true;
+      json rows = json::array();
+      for (const auto& W : Zs) {
+        const Vec<T> ws = linalg::singular_values<T>(W);
+        const T fy = psiM + spectral::psi_conjugate<T>(W, eps) - claims::inner<T>(W, M);
+        const T dist2 = (W - Z).squaredNorm();
+        const T lower = (decoy ? eps : eps / T(2)) * dist2;
+        // FY(M, W) rounding: dpsi + psi*(W)'s + <W, M>'s; the lower bound's: ||W - Z|| dZ eps.
+        const T tol = dpsi + claims::psi_conjugate_error<T>(m, n, ws, eps) + T(m * n) * u * W.norm() * M.norm() +
+                      T(2) * eps * sqrt(dist2) * dZ;
+        const T margin = fy - lower;
+        rows.push_back({{"FY", num(fy)}, {"lower_bound", num(lower)}, {"op_norm_Z", num(ws(0))}});
+        if (first || margin + tol < c.margin + c.tol) c.margin = margin, c.tol = tol;
+        first = false;
+      }
+      c.measured = {{"points", rows}};
+      c.predicted = {{"modulus", decoy ? "eps" : "eps/2"}};
+      (decoy ? strict_decoy : strict).push_back(c);
+    }
+    // --- round trip
+    for (int decoy = 0; decoy < 2; ++decoy) {
+      const Mat<T> back = spectral::psi_conjugate_gradient<T>(Z, eps);
+      const Mat<T> used = decoy ? Mat<T>(eps * back) : back;
+      claims::Check<T> c;
+      c.instance = in.label;
+      const T err = (used - M).norm();
+      c.margin = -err;
+      c.tol = curv * dZ + claims::conjugate_gradient_error<T>(m, n, zmax, eps);
+      c.measured = {{"error_F", num(err)}};
+      c.predicted = {{"error_F", "0"}, {"lipschitz_grad_psi_star", num(curv)}, {"error_of_Z", num(dZ)}};
+      (decoy ? rt_decoy : rt).push_back(c);
+    }
+  }
+  const std::string src_eq = "psi_error + psi_conjugate_error + mn u ||Z|| ||M|| + curvature ||dZ||^2 (second order)";
+  const std::string src_st = "rounding of FY at each Z (as for equality) + 2 eps ||Z - Z*|| ||dZ*||; the worst point";
+  const std::string src_rt = "Lipschitz constant of grad psi* times the Gram-map error of Z* + grad psi*'s own rounding";
+  std::vector<ClaimOutcome> out{claims::combine<T>("equality", false, eq, instance, src_eq),
+                                claims::combine<T>("strict", false, strict, instance, src_st),
+                                claims::combine<T>("round-trip", false, rt, instance, src_rt)};
+  if (ctx.decoys) {
+    out.push_back(claims::combine<T>("conjugate-without-eps", true, eq_decoy, instance, src_eq + " (divided by eps)"));
+    out.push_back(claims::combine<T>("modulus-2eps", true, strict_decoy, instance, src_st));
+    out.push_back(claims::combine<T>("inverse-eps-squared", true, rt_decoy, instance, src_rt));
+  }
+  return out;
+}
+
+template <class T>
+std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
+  using std::abs;
+  using std::sqrt;
+  using claims::num;
+  const T u = claims::unit_roundoff_t<T>();
+  Rng rng(603);
+  const auto inst = instances<T>(rng);
+  const json instance = {{"matrices", "U diag(s) V^T, Haar U, V (Rng 603): tall 5x3 s = (2, 1, 1/2), wide 3x4 s = (3/2, 1, 3/16), small 4x2 s = (1/8, 1/16)"},
+                         {"eps_op_error", "2^-1 s .. 2^-10 s"},
+                         {"eps_gap", "2^-10 s .. 8"}};
+  std::vector<claims::Check<T>> ope, ope_d, sl, sl_d, gap, gap_d;
+  for (const auto& in : inst) {
+    const Mat<T>& M = in.M;
+    const long m = M.rows(), n = M.cols(), q = std::min(m, n);
+    const Vec<T> sig = linalg::singular_values<T>(M);
+    const T smax = sig(0), s = sig(q - 1);
+    const Mat<T> P = spectral::polar<T>(M);
+    const T dP = claims::polar_error<T>(m, n, smax, s);
+    std::vector<T> es, ds, rs;
+    claims::Check<T> c_op, c_opd;
+    c_op.instance = c_opd.instance = in.label;
+    bool first = true;
+    json rows = json::array();
+    T eps = s / T(2);
+    for (int j = 0; j < 10; ++j, eps /= T(2)) {
+      const T d = spectral::op_norm<T>(Mat<T>(spectral::reg_polar<T>(M, eps) - P));
+      const T pred = T(1) - s / sqrt(s * s + eps * eps);
+      const T pred_d = T(1) - smax / sqrt(smax * smax + eps * eps);
+      const T tol = claims::reg_polar_error<T>(m, n, smax, s, eps) + dP + T(q) * u * d;
+      es.push_back(eps), ds.push_back(d), rs.push_back(tol / d);
+      rows.push_back({{"eps", num(eps)}, {"measured", num(d)}, {"predicted", num(pred)}, {"tolerance", num(tol)}});
+      const T mg = -abs(d - pred), mgd = -abs(d - pred_d);
+      if (first || mg + tol < c_op.margin + c_op.tol) c_op.margin = mg, c_op.tol = tol;
+      if (first || mgd + tol < c_opd.margin + c_opd.tol) c_opd.margin = mgd, c_opd.tol = tol;
+      first = false;
+    }
+    c_op.measured = c_opd.measured = {{"points", rows}};
+    c_op.predicted = {{"formula", "1 - s/sqrt(s^2+eps^2)"}, {"s", num(s)}};
+    c_opd.predicted = {{"formula", "1 - sigma_max/sqrt(sigma_max^2+eps^2)"}, {"sigma_max", num(smax)}};
+    ope.push_back(c_op), ope_d.push_back(c_opd);
+    const claims::SlopeData<T> fit = claims::fit_slope<T>(es, ds, rs);
+    for (int decoy = 0; decoy < 2; ++decoy) {
+      claims::Check<T> c;
+      c.instance = in.label;
+      const T pred = decoy ? T(1) : T(2);
+      if (!fit.resolved) {
+        c.resolved = false;
+        c.unresolved_reason = "fewer than 3 eps with rounding below 1 % of the error";
+      } else {
+        c.margin = -abs(fit.fitted - pred);
+        c.tol = fit.truncation + fit.rounding;
+      }
+      c.measured = {{"fitted_slope", num(fit.fitted)}};
+      c.predicted = {{"slope", num(pred)}};
+      c.extra = fit.to_json();
+      (decoy ? sl_d : sl).push_back(c);
+    }
+    // gap bound over eps = 2^-10 s .. 8 (doubling)
+    T nuc(0);
+    for (long i = 0; i < q; ++i) nuc += sig(i);
+    const T dnuc = T((m + n) * q) * u * smax;
+    for (int decoy = 0; decoy < 2; ++decoy) {
+      claims::Check<T> c;
+      c.instance = in.label;
+      first = true;
+      json g = json::array();
+      for (T e = s / T(1024); e <= T(8); e *= T(2)) {
+        const T gp = spectral::psi<T>(M, e) - nuc;
+        const T hi = (decoy ? T(q) / T(2) : T(q)) * e;
+        const T tol = claims::psi_error<T>(m, n, sig, e) + dnuc;
+        const T mg = std::min(gp, T(hi - gp));
+        g.push_back({{"eps", num(e)}, {"gap", num(gp)}, {"upper", num(hi)}});
+        if (first || mg + tol < c.margin + c.tol) c.margin = mg, c.tol = tol;
+        first = false;
+      }
+      c.measured = {{"points", g}};
+      c.predicted = {{"upper", decoy ? "q eps / 2" : "q eps"}, {"lower", "0"}};
+      (decoy ? gap_d : gap).push_back(c);
+    }
+  }
+  const std::string src_op = "gram_map_error of grad psi_eps + polar_error + q u ||.||_op (support.hpp); the worst eps";
+  const std::string src_sl = "spread of local slopes + sum |w_j| r_j (support.hpp fit_slope)";
+  const std::string src_gap = "psi_error + (m+n) q u sigma_max for ||M||_*; the worst eps";
+  std::vector<ClaimOutcome> out{claims::combine<T>("op-error", false, ope, instance, src_op),
+                                claims::combine<T>("slope-2", false, sl, instance, src_sl),
+                                claims::combine<T>("gap-bound", false, gap, instance, src_gap)};
+  if (ctx.decoys) {
+    out.push_back(claims::combine<T>("slope-1", true, sl_d, instance, src_sl));
+    out.push_back(claims::combine<T>("gap-bound-half", true, gap_d, instance, src_gap));
+    out.push_back(claims::combine<T>("sigma-max", true, ope_d, instance, src_op));
+  }
+  return out;
+}
+
+}  // namespace
+
+MB_REGISTER_CLAIM(fenchel_young_info, fenchel_young);
+MB_REGISTER_CLAIM(reg_polar_limit_info, reg_polar_limit);
+
+}  // namespace mb
