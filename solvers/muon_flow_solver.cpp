@@ -21,7 +21,7 @@ class MuonFlow final : public Solver<T> {
       "THEORY.md section 2c [D]; Maddison et al. 1809.05042 (conformal Hamiltonian dynamics); Gonzalez 1996 "
       "(discrete gradients)";
 
-  explicit MuonFlow(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
+  explicit MuonFlow(const json& hyper) : opts_(hyper, "solver 'muon-flow'") {
     cfg_.dt = opts_.real<T>("dt", "0.01", Range::positive(), "time step of the integrator");
     cfg_.gamma = opts_.real<T>("gamma", "1", Range::nonnegative(), "damping: dp/dt = -s grad f - gamma p");
     cfg_.eps = opts_.real<T>("eps", "0.1", Range::positive(),
