@@ -43,7 +43,7 @@ class SpectralSolver final : public MatrixSolver<T> {
       sum_ = opts_.choice("momentum_kind", "sum", {"sum", "ema"},
                           "sum: buf = beta buf + G (BeyondMuon); ema: buf = beta buf + (1 - beta) G") == "sum";
     }
-    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    wd_ = this->read_weight_decay(opts_);
     shape_ = read_shape_scale(opts_, cfg_.p == "0" ? "original" : "none");
     this->read_fallback(opts_);
     opts_.finish();
@@ -55,11 +55,7 @@ class SpectralSolver final : public MatrixSolver<T> {
     map_ = std::make_unique<spectral::SpectralPower<T>>(cfg_);
   }
 
-  json config() const override {
-    json c = opts_.used();
-    c["resolved"] = {{"fallback", this->fallback_config()}};
-    return c;
-  }
+  json config() const override { return this->config_with_fallback(opts_); }
 
  protected:
   void init_state(const Params<T>& w0) override {

@@ -23,7 +23,7 @@ class Blockwise final : public Solver<T> {
   static constexpr const char* kReference = "microsoft/dion (per-head NS, fused-QKV split, batched MoE); pytorch #166209";
 
   explicit Blockwise(const json& hyper) {
-    const std::string ctx = std::string("solver '") + kName + "'";
+    const std::string ctx = "solver 'blockwise'";  // a literal: GCC 12's -Warray-bounds misfires on the concatenation
     if (!hyper.is_object() && !hyper.is_null()) throw Error(ctx + ": hyperparameters must be an object");
     json own = json::object(), inner = json::object();
     for (auto it = hyper.begin(); hyper.is_object() && it != hyper.end(); ++it)

@@ -108,6 +108,22 @@ class MatrixSolver : public BlockSolver<T> {
   }
   // The fallback's resolved settings, for config().
   const json& fallback_config() const { return fallback_used_; }
+  // config() of a solver without further resolved settings: the options used and the fallback's.
+  json config_with_fallback(const Options& o) const {
+    json c = o.used();
+    c["resolved"] = {{"fallback", fallback_used_}};
+    return c;
+  }
+  // One zero state matrix per parameter block (momentum buffers), shaped like the block.
+  static std::vector<Mat<T>> zeros_like(const Params<T>& w0) {
+    std::vector<Mat<T>> z;
+    for (const auto& w : w0) z.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    return z;
+  }
+  // "weight_decay", the same decoupled decay W <- W (1 - lr wd) in every solver of the family.
+  static T read_weight_decay(Options& o, const char* def = "0") {
+    return o.real<T>("weight_decay", def, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+  }
   virtual void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) = 0;
 
   std::string fallback_name_ = "adamw";

@@ -16,22 +16,17 @@ class MomentumBaseline : public MatrixSolver<T> {
     lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate");
     mu_ = opts_.real<T>("momentum", Orthogonal ? "0.9" : "0.95", Range::unit_halfopen(),
                         Orthogonal ? "M = mu M + polar(G)" : "m = beta m + (1 - beta) g");
-    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    wd_ = this->read_weight_decay(opts_);
     shape_ = read_shape_scale(opts_, "none");
     this->read_fallback(opts_);
     opts_.finish();
   }
 
-  json config() const override {
-    json c = opts_.used();
-    c["resolved"] = {{"fallback", this->fallback_config()}};
-    return c;
-  }
+  json config() const override { return this->config_with_fallback(opts_); }
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_.clear();
-    for (const auto& w : w0) m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    m_ = this->zeros_like(w0);
     this->init_fallback(w0);
   }
 

@@ -37,22 +37,17 @@ class MuonReg final : public MatrixSolver<T> {
     }
     method_ = opts_.choice("method", "eig", spectral::reg_method_names(),
                            "sqrt smoothing: eigendecomposition of the smaller Gram matrix, or coupled Newton-Schulz");
-    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    wd_ = this->read_weight_decay(opts_);
     shape_ = read_shape_scale(opts_, "none");
     this->read_fallback(opts_);
     opts_.finish();
   }
 
-  json config() const override {
-    json c = opts_.used();
-    c["resolved"] = {{"fallback", this->fallback_config()}};
-    return c;
-  }
+  json config() const override { return this->config_with_fallback(opts_); }
 
  protected:
   void init_state(const Params<T>& w0) override {
-    buf_.clear();
-    for (const auto& w : w0) buf_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    buf_ = this->zeros_like(w0);
     this->init_fallback(w0);
   }
 

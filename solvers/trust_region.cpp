@@ -30,22 +30,17 @@ class TrustRegion final : public MatrixSolver<T> {
     first_gradient_ = opts_.choice("momentum_init", "zero", {"zero", "first_gradient"},
                                    "zero: m_0 = 0 (as every Muon); first_gradient: m_0 = g_0 (Kovalev's Lemma 3)") ==
                       "first_gradient";
-    wd_ = opts_.real<T>("weight_decay", "0", Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+    wd_ = this->read_weight_decay(opts_);
     shape_ = read_shape_scale(opts_, "none");
     this->read_fallback(opts_);
     opts_.finish();
   }
 
-  json config() const override {
-    json c = opts_.used();
-    c["resolved"] = {{"fallback", this->fallback_config()}};
-    return c;
-  }
+  json config() const override { return this->config_with_fallback(opts_); }
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_.clear();
-    for (const auto& w : w0) m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    m_ = this->zeros_like(w0);
     this->init_fallback(w0);
   }
 
