@@ -137,8 +137,14 @@ class Coordinator {
     write_journal(false);
 
     std::thread local([&] { local_worker(); });
+    // Each remote rank holds up to kPrefetch assigned jobs: while it computes one, the next is
+    // already in its queue, so it never waits for the coordinator's (polling) answer. MPI keeps
+    // messages between two ranks in order, so kStop arrives after the prefetched jobs.
+    constexpr int kPrefetch = 2;
     int active_remote = size_ - 1;
-    while (active_remote > 0 || !local_finished_) {
+    long remote_pending = 0;  // jobs assigned to remote ranks whose results have not arrived
+    std::vector<bool> stopped(static_cast<size_t>(size_), false);
+    while (active_remote > 0 || remote_pending > 0 || !local_finished_) {
       if (opt_.cancel && opt_.cancel->load()) break;
       int flag = 0;
       MPI_Status st;
@@ -148,10 +154,21 @@ class Coordinator {
         continue;
       }
       const json msg = recv_json(st);
-      if (st.MPI_TAG == kResult) accept(msg);
-      const long next = take(st.MPI_SOURCE);
-      MPI_Send(&next, 1, MPI_LONG, st.MPI_SOURCE, kAssign, MPI_COMM_WORLD);
-      if (next == kStop) --active_remote;
+      const int src = st.MPI_SOURCE;
+      if (st.MPI_TAG == kResult) {
+        accept(msg);
+        --remote_pending;
+      }
+      for (int k = st.MPI_TAG == kRequest ? kPrefetch : 1; k > 0 && !stopped[static_cast<size_t>(src)]; --k) {
+        const long next = take(src);
+        MPI_Send(&next, 1, MPI_LONG, src, kAssign, MPI_COMM_WORLD);
+        if (next == kStop) {
+          stopped[static_cast<size_t>(src)] = true;
+          --active_remote;
+        } else {
+          ++remote_pending;
+        }
+      }
     }
     local.join();
     out_.stats.cancelled = opt_.cancel && opt_.cancel->load();
