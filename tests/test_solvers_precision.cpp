@@ -1,4 +1,4 @@
-// Every solver of the Muon family, and sgd/adam/adamw, on quadratic-ls (6 x 4, kappa 10) in double
+// Every solver of the Muon family (muon-flow included), and sgd/adam/adamw, on quadratic-ls (6 x 4, kappa 10) in double
 // and in mp50: over the first 5 steps the two trajectories agree to double rounding.
 //
 // Tolerance (derived): the mp50 run is exact to double's eyes (u_50 ~ 1e-50), so the gap is the
@@ -81,6 +81,10 @@ TEST(SolversPrecision, DoubleAndMp50TrajectoriesAgreeToDoubleRounding) {
       {"trust-region", {{"norm", "frobenius"}}},
       {"trust-region", {{"norm", "linf"}, {"lr", 0.01}}},
       {"blockwise", {{"solver", "muon-reg"}, {"eps", 0.01}}},
+      // The flow: dt plays lr's part (dt |grad K| <= 0.05 per stage); the discrete-gradient
+      // scheme's fixed point is solved to 1e-14 relative in double, far inside the tolerance.
+      {"muon-flow", {{"scheme", "rk4"}, {"dt", 0.05}}},
+      {"muon-flow", {{"scheme", "discrete-gradient"}, {"dt", 0.05}}},
   };
   const double tol = 4.5e-12;
   for (const auto& c : cases) {
