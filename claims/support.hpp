@@ -4,7 +4,7 @@
 //   inner, unit roundoff in T, JSON numbers
 //   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
 //                  (so a perturbation |dy_j| <= r_j moves the slope by at most sum |w_j| r_j)
-//   slope_check    a log-log slope against its prediction, with the tolerance of docs/claims.md:
+//   fit_slope      a log-log slope over a window, with the tolerance of docs/claims.md:
 //                  truncation (spread of the local slopes across the window) + rounding
 //   gram_* bounds  rounding of maps computed through the eigenvalues of the smaller Gram matrix
 //   Check/combine  one part of a claim checked on several instances -> one outcome and its verdict
@@ -276,16 +276,6 @@ ClaimOutcome combine(const std::string& variant, bool decoy, const std::vector<C
     o.verdict = Verdict::holds;
   }
   return o;
-}
-
-// A check that `value` lies in [lo - tol, hi + tol]: margin = min(value - lo, hi - value).
-template <class T>
-Check<T> interval_check(const std::string& instance, const T& value, const T& lo, const T& hi, const T& tol) {
-  Check<T> c;
-  c.instance = instance;
-  c.margin = std::min(T(value - lo), T(hi - value));
-  c.tol = tol;
-  return c;
 }
 
 }  // namespace mb::claims

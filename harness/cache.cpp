@@ -100,4 +100,25 @@ void ResultCache::store(const ClaimTask& task, const ClaimResult& result) const 
   write_file_atomic(dir_ + "/claim-" + id + ".json", j.dump() + "\n");
 }
 
+std::vector<size_t> ResultCache::load_finished(const RunPlan& plan, RunOutput& out) const {
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < plan.cells.size(); ++i) {
+    if (auto r = load(plan.cells[i])) {
+      out.cells[plan.cells[i].id()] = std::move(*r);
+      ++out.stats.cells_cached;
+    } else {
+      todo.push_back(i);
+    }
+  }
+  for (size_t i = 0; i < plan.claims.size(); ++i) {
+    if (auto r = load(plan.claims[i])) {
+      out.claims[plan.claims[i].id()] = std::move(*r);
+      ++out.stats.claims_cached;
+    } else {
+      todo.push_back(plan.cells.size() + i);
+    }
+  }
+  return todo;
+}
+
 }  // namespace mb

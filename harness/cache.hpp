@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/runner.hpp"
 
@@ -24,6 +25,10 @@ class ResultCache {
   bool store(const CellSpec& cell, const CellResult& result) const;
   std::optional<ClaimResult> load(const ClaimTask& task) const;
   void store(const ClaimTask& task, const ClaimResult& result) const;
+
+  // Puts every job of `plan` found in the cache into `out` (counted as cached) and returns the
+  // indices of the others, in plan order: what a run still has to do.
+  std::vector<size_t> load_finished(const RunPlan& plan, RunOutput& out) const;
 
   // "<version> <git commit> <hash of the executable>": results of another build are not reused.
   static const std::string& build_fingerprint();

@@ -41,6 +41,14 @@ Params<T> zeros_like(const std::vector<BlockSpec>& specs) {
   for (const auto& s : specs) p.push_back(Mat<T>::Zero(s.storage_rows(), s.cols()));
   return p;
 }
+// Zero matrices shaped like `w` (solver state such as momentum buffers).
+template <class T>
+Params<T> zeros_like(const Params<T>& w) {
+  Params<T> p;
+  p.reserve(w.size());
+  for (const auto& m : w) p.push_back(Mat<T>::Zero(m.rows(), m.cols()));
+  return p;
+}
 
 template <class T>
 T squared_norm(const Params<T>& p) {

@@ -282,12 +282,7 @@ MergedRun merge_shards(const std::vector<json>& shards, const std::vector<std::s
     if (!seen.count(k)) absent.push_back(std::to_string(k) + "/" + std::to_string(n));
   if (!absent.empty()) throw Error("merge: missing shard(s) " + join(absent));
   m.info.wall_seconds = wall;
-  for (const auto& [id, r] : m.cells) {
-    const std::string status = r.record.value("status", "");
-    m.info.stats.diverged += status == "diverged";
-    m.info.stats.failed += status == "failed";
-    m.info.stats.timeouts += status == "timeout";
-  }
+  for (const auto& [id, r] : m.cells) m.info.stats.count_status(r.record.value("status", ""));
   return m;
 }
 

@@ -173,6 +173,12 @@ void parallel_for(size_t count, int threads, const std::function<void(size_t)>& 
   if (first_error) std::rethrow_exception(first_error);
 }
 
+ClaimResult run_claim_task(const ClaimTask& task) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ClaimsRun run = run_claims({task.claim}, {task.precision}, true, 1);
+  return {run.outcomes, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
 RunOutput run_plan(const RunPlan& plan, const RunOptions& options) {
   const ResultCache cache(options.cache_dir);
   RunOutput out;
@@ -180,28 +186,9 @@ RunOutput run_plan(const RunPlan& plan, const RunOptions& options) {
 
   // Cached jobs first (no work), then the rest: mp50 before the others (the slow ones start first,
   // so the last job to finish is a short one), suite order otherwise.
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < plan.cells.size(); ++i) {
-    if (auto r = cache.load(plan.cells[i])) {
-      out.cells[plan.cells[i].id()] = std::move(*r);
-      ++out.stats.cells_cached;
-    } else {
-      todo.push_back(i);
-    }
-  }
-  for (size_t i = 0; i < plan.claims.size(); ++i) {
-    if (auto r = cache.load(plan.claims[i])) {
-      out.claims[plan.claims[i].id()] = std::move(*r);
-      ++out.stats.claims_cached;
-    } else {
-      todo.push_back(plan.cells.size() + i);
-    }
-  }
-  auto precision_of = [&](size_t job) {
-    return job < plan.cells.size() ? plan.cells[job].precision : plan.claims[job - plan.cells.size()].precision;
-  };
+  std::vector<size_t> todo = cache.load_finished(plan, out);
   std::stable_sort(todo.begin(), todo.end(),
-                   [&](size_t a, size_t b) { return (precision_of(a) == "mp50") > (precision_of(b) == "mp50"); });
+                   [&](size_t a, size_t b) { return (plan.precision(a) == "mp50") > (plan.precision(b) == "mp50"); });
 
   const bool show = options.progress == ProgressMode::always ||
                     (options.progress == ProgressMode::automatic && stderr_is_terminal());
@@ -225,17 +212,13 @@ RunOutput run_plan(const RunPlan& plan, const RunOptions& options) {
           {
             std::lock_guard<std::mutex> lock(mu);
             ++out.stats.cells_run;
-            out.stats.diverged += status == "diverged";
-            out.stats.failed += status == "failed";
-            out.stats.timeouts += status == "timeout";
+            out.stats.count_status(status);
             out.cells[cell.id()] = std::move(r);
           }
           progress.finished(status);
         } else {
           const ClaimTask& task = plan.claims[job - plan.cells.size()];
-          const auto t0 = std::chrono::steady_clock::now();
-          const ClaimsRun run = run_claims({task.claim}, {task.precision}, true, 1);
-          ClaimResult r{run.outcomes, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+          ClaimResult r = run_claim_task(task);
           cache.store(task, r);
           {
             std::lock_guard<std::mutex> lock(mu);

@@ -80,6 +80,10 @@ struct RunPlan {
   std::vector<CellSpec> cells;
   std::vector<ClaimTask> claims;
   size_t size() const { return cells.size() + claims.size(); }
+  bool is_cell(size_t job) const { return job < cells.size(); }
+  const std::string& precision(size_t job) const {
+    return is_cell(job) ? cells[job].precision : claims[job - cells.size()].precision;
+  }
 };
 
 // Shard k of N (1 <= k <= N) takes the jobs whose index i in the plan has i mod N == k - 1.
@@ -101,6 +105,12 @@ struct RunStats {
   size_t cells_run = 0, cells_cached = 0, claims_run = 0, claims_cached = 0;
   size_t diverged = 0, failed = 0, timeouts = 0;
   bool cancelled = false;
+  // Counts a finished cell's status (diverged, failed, timeout) in the totals.
+  void count_status(const std::string& status) {
+    diverged += status == "diverged";
+    failed += status == "failed";
+    timeouts += status == "timeout";
+  }
 };
 
 struct RunOutput {
@@ -114,6 +124,9 @@ struct RunOutput {
 // timed out (those depend on the machine and are retried on the next run). On cancellation the
 // running cells stop at their next step and RunOutput holds only the finished jobs.
 RunOutput run_plan(const RunPlan& plan, const RunOptions& options);
+
+// Runs one claim task (its decoys included) on the calling thread, timed.
+ClaimResult run_claim_task(const ClaimTask& task);
 
 // Runs `count` tasks on `threads` workers, task i given its index, in order of submission.
 // Exceptions are collected and the first is rethrown after all workers stop.

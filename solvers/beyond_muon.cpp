@@ -59,11 +59,8 @@ class SpectralSolver final : public MatrixSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_.clear(), v_.clear();
-    for (const auto& w : w0) {
-      m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
-      if (adam_) v_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
-    }
+    m_ = zeros_like<T>(w0);
+    v_ = adam_ ? m_ : Params<T>{};
     this->init_fallback(w0);
   }
 

@@ -91,18 +91,22 @@ class Blockwise final : public Solver<T> {
     long row, height;
   };
   static bool own_keys(const std::string& k) { return k == "solver" || k == "per_slice" || k == "per_part"; }
-  // Registered solvers whose rule acts on whole matrices (probed once in double).
-  static std::vector<std::string> matrix_solver_names() {
-    std::vector<std::string> out;
-    for (const auto& n : solver_names()) {
-      if (n == kName) continue;
-      try {
-        auto s = make_solver<double>(n, json::object());
-        if (dynamic_cast<MatrixSolver<double>*>(s.get())) out.push_back(n);
-      } catch (const Error&) {
+  // Registered solvers whose rule acts on whole matrices (probed in double, once per process: the
+  // registry is complete before the first solver is built).
+  static const std::vector<std::string>& matrix_solver_names() {
+    static const std::vector<std::string> names = [] {
+      std::vector<std::string> out;
+      for (const auto& n : solver_names()) {
+        if (n == kName) continue;
+        try {
+          auto s = make_solver<double>(n, json::object());
+          if (dynamic_cast<MatrixSolver<double>*>(s.get())) out.push_back(n);
+        } catch (const Error&) {
+        }
       }
-    }
-    return out;
+      return out;
+    }();
+    return names;
   }
   void gather(const Params<T>& from, Params<T>& to) const {
     to.resize(pieces_.size());

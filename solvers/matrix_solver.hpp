@@ -76,8 +76,6 @@ class MatrixSolver : public BlockSolver<T> {
     }
     update_matrix(i, W, G);
   }
-  const std::string& fallback_name() const { return fallback_name_; }
-  const json& fallback_hyper() const { return fallback_hyper_; }
 
  protected:
   // Reads "fallback": {"solver": NAME, ...its hyperparameters}. The user's object is merged over
@@ -113,12 +111,6 @@ class MatrixSolver : public BlockSolver<T> {
     json c = o.used();
     c["resolved"] = {{"fallback", fallback_used_}};
     return c;
-  }
-  // One zero state matrix per parameter block (momentum buffers), shaped like the block.
-  static std::vector<Mat<T>> zeros_like(const Params<T>& w0) {
-    std::vector<Mat<T>> z;
-    for (const auto& w : w0) z.push_back(Mat<T>::Zero(w.rows(), w.cols()));
-    return z;
   }
   // "weight_decay", the same decoupled decay W <- W (1 - lr wd) in every solver of the family.
   static T read_weight_decay(Options& o, const char* def = "0") {

@@ -26,7 +26,7 @@ class MomentumBaseline : public MatrixSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_ = this->zeros_like(w0);
+    m_ = zeros_like<T>(w0);
     this->init_fallback(w0);
   }
 

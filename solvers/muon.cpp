@@ -43,8 +43,7 @@ class MuonFamily : public MatrixSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    buf_.clear();
-    for (const auto& w : w0) buf_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
+    buf_ = zeros_like<T>(w0);
     this->init_fallback(w0);
   }
 

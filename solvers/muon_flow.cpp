@@ -42,9 +42,14 @@ bool above_rounding(const T& jump, const T& fa, const T& fb, const T& lin) {
 }  // namespace
 
 template <class T>
-T default_dg_tolerance() {
+const char* default_dg_tolerance_text() {
   const std::string s = scalar_name<T>();
-  return from_decimal<T>(s == "float" ? "1e-6" : s == "double" ? "1e-14" : "1e-45");
+  return s == "float" ? "1e-6" : s == "double" ? "1e-14" : "1e-45";
+}
+
+template <class T>
+T default_dg_tolerance() {
+  return from_decimal<T>(default_dg_tolerance_text<T>());
 }
 
 template <class T>
@@ -229,16 +234,26 @@ void Flow<T>::step_conformal_euler(Params<T>& w, Oracle<T>& o, const Params<T>& 
 
 // gradbar K(p, q) unit by unit (Gonzalez): grad K_u(mid) + [K_u(q) - K_u(p) - <grad K_u(mid), d>] d / ||d||^2.
 template <class T>
-void Flow<T>::kinetic_discrete_gradient(const Params<T>& p, const Params<T>& q, Params<T>& out) const {
+std::vector<T> Flow<T>::unit_kinetic(const Params<T>& p) const {
+  std::vector<T> K;
+  K.reserve(units_.size());
+  for (const Unit& u : units_) K.push_back(spectral::psi<T>(Mat<T>(p[u.block].middleRows(u.row0, u.rows)), cfg_.eps));
+  return K;
+}
+
+template <class T>
+void Flow<T>::kinetic_discrete_gradient(const Params<T>& p, const std::vector<T>& Kp, const Params<T>& q,
+                                        Params<T>& out) const {
   out.resize(p.size());
   for (size_t i = 0; i < p.size(); ++i) out[i].resize(p[i].rows(), p[i].cols());
-  for (const Unit& u : units_) {
+  for (size_t k = 0; k < units_.size(); ++k) {
+    const Unit& u = units_[k];
     const Mat<T> a = p[u.block].middleRows(u.row0, u.rows), b = q[u.block].middleRows(u.row0, u.rows);
     const Mat<T> d = b - a;
     Mat<T> gm = spectral::reg_polar<T>(Mat<T>((a + b) / T(2)), cfg_.eps);
     const T dd = d.squaredNorm();
     if (dd > T(0)) {
-      const T kb = spectral::psi<T>(b, cfg_.eps), ka = spectral::psi<T>(a, cfg_.eps), lin = (gm.array() * d.array()).sum();
+      const T kb = spectral::psi<T>(b, cfg_.eps), ka = Kp[k], lin = (gm.array() * d.array()).sum();
       const T jump = kb - ka - lin;
       if (above_rounding(jump, ka, kb, lin)) gm += (jump / dd) * d;
     }
@@ -261,6 +276,7 @@ void Flow<T>::step_discrete_gradient(Params<T>& w, Oracle<T>& o, const Params<T>
   force(g0, p_, fr);
   axpy(p_, h, fr, p1);
   T f1(0);
+  const std::vector<T> Kp = unit_kinetic(p_);
   // Evaluates gradbar f and gradbar K at the current iterate (W1, p1); writes the map's image.
   auto evaluate = [&]() {
     Wm.resize(w.size());
@@ -273,7 +289,7 @@ void Flow<T>::step_discrete_gradient(Params<T>& w, Oracle<T>& o, const Params<T>
       const T lin = dot(gf, dW), jump = f1 - f0 - lin;
       if (above_rounding(jump, f0, f1, lin)) add_scaled(gf, T(jump / dd), dW);
     }
-    kinetic_discrete_gradient(p_, p1, gK);
+    kinetic_discrete_gradient(p_, Kp, p1, gK);
     for (size_t i = 0; i < w.size(); ++i) {
       Wn[i] = w[i] + h * gK[i];
       pn[i] = (b * p_[i] - (h * s_) * gf[i]) / a;
@@ -360,6 +376,7 @@ json Flow<T>::diagnostics() const {
 }
 
 template class Flow<MB_SCALAR>;
+template const char* default_dg_tolerance_text<MB_SCALAR>();
 template MB_SCALAR default_dg_tolerance<MB_SCALAR>();
 
 }  // namespace mb::flow

@@ -64,7 +64,10 @@ struct FlowConfig {
   long max_iterations = 200;
 };
 
-// The default discrete-gradient tolerance: 1e-6 float, 1e-14 double, 1e-45 mp50 (THEORY.md 2c).
+// The default discrete-gradient tolerance: 1e-6 float, 1e-14 double, 1e-45 mp50 (THEORY.md 2c),
+// as decimal text (the solver's option default) and as a number.
+template <class T>
+const char* default_dg_tolerance_text();
 template <class T>
 T default_dg_tolerance();
 
@@ -126,7 +129,9 @@ class Flow {
   void step_heun(Params<T>& w, Oracle<T>& o, const Params<T>& g0);
   void step_conformal_euler(Params<T>& w, Oracle<T>& o, const Params<T>& g0);
   void step_discrete_gradient(Params<T>& w, Oracle<T>& o, const Params<T>& g0);
-  void kinetic_discrete_gradient(const Params<T>& p, const Params<T>& q, Params<T>& out) const;
+  // psi_eps of each kinetic unit of p (the step's fixed start point: computed once per step).
+  std::vector<T> unit_kinetic(const Params<T>& p) const;
+  void kinetic_discrete_gradient(const Params<T>& p, const std::vector<T>& Kp, const Params<T>& q, Params<T>& out) const;
 
   FlowConfig<T> cfg_;
   std::vector<BlockSpec> specs_;

@@ -36,9 +36,7 @@ class MuonFlow final : public Solver<T> {
                                     "particle scaling (THEORY.md 2e): force N grad f on each of the N slices, H = f + K/N "
                                     "(needs kinetic slice and [N, m, n] blocks)");
     if (cfg_.mean_field && !opts_.given("kinetic")) cfg_.per_slice = true;
-    const std::string s = scalar_name<T>();
-    const char* tol = s == "float" ? "1e-6" : s == "double" ? "1e-14" : "1e-45";
-    cfg_.tolerance = opts_.real<T>("tolerance", tol, Range::positive(),
+    cfg_.tolerance = opts_.real<T>("tolerance", flow::default_dg_tolerance_text<T>(), Range::positive(),
                                    "discrete-gradient: stop the fixed-point iteration when the change of (W', p') is "
                                    "<= tolerance ||(W', p')||_F");
     cfg_.max_iterations = opts_.integer("max_iterations", 200, 1, 100000,

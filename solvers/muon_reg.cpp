@@ -47,7 +47,7 @@ class MuonReg final : public MatrixSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    buf_ = this->zeros_like(w0);
+    buf_ = zeros_like<T>(w0);
     this->init_fallback(w0);
   }
 

@@ -40,7 +40,7 @@ class TrustRegion final : public MatrixSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_ = this->zeros_like(w0);
+    m_ = zeros_like<T>(w0);
     this->init_fallback(w0);
   }
 

@@ -29,10 +29,8 @@ constexpr long kStop = -1;
 
 struct Plan {
   const RunPlan& plan;
-  bool is_cell(size_t job) const { return job < plan.cells.size(); }
-  const std::string& precision(size_t job) const {
-    return is_cell(job) ? plan.cells[job].precision : plan.claims[job - plan.cells.size()].precision;
-  }
+  bool is_cell(size_t job) const { return plan.is_cell(job); }
+  const std::string& precision(size_t job) const { return plan.precision(job); }
   std::string id(size_t job) const { return is_cell(job) ? plan.cells[job].id() : plan.claims[job - plan.cells.size()].id(); }
   std::string what(size_t job) const {
     if (!is_cell(job)) {
@@ -61,12 +59,8 @@ json run_job(const Plan& p, size_t job, const std::atomic<bool>* cancel) {
       return nullptr;
     }
   }
-  const ClaimTask& t = p.plan.claims[job - p.plan.cells.size()];
-  const auto t0 = std::chrono::steady_clock::now();
-  const ClaimsRun run = run_claims({t.claim}, {t.precision}, true, 1);
-  return {{"job", job},
-          {"outcomes", run.outcomes},
-          {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+  const ClaimResult r = run_claim_task(p.plan.claims[job - p.plan.cells.size()]);
+  return {{"job", job}, {"outcomes", r.outcomes}, {"seconds", r.seconds}};
 }
 
 void send_json(const json& j, int dest, int tag) {
@@ -83,24 +77,30 @@ json recv_json(const MPI_Status& probe) {
 }
 
 // Test hook (tests/cli/mpi.sh): MUONBENCH_FAULT_INJECT="R:K" makes rank R die (exit 17, as a
-// crash would) on receiving its (K+1)-th job, before computing it.
-bool should_die(int rank, long jobs_received) {
-  const char* v = std::getenv("MUONBENCH_FAULT_INJECT");
-  if (!v) return false;
-  int r = -1;
-  long k = -1;
-  if (std::sscanf(v, "%d:%ld", &r, &k) != 2) return false;
-  return r == rank && jobs_received == k + 1;
-}
+// crash would) on receiving its (K+1)-th job, before computing it; rank 0 then only coordinates,
+// so that rank R surely receives its jobs (a fast local worker could otherwise take them all) and
+// nothing of rank 0 is in flight when it dies: the test's outcome does not depend on the load.
+struct FaultInjection {
+  int rank = -1;
+  long after_jobs = -1;
+  static FaultInjection from_environment() {
+    FaultInjection f;
+    if (const char* v = std::getenv("MUONBENCH_FAULT_INJECT"))
+      if (std::sscanf(v, "%d:%ld", &f.rank, &f.after_jobs) != 2) f = FaultInjection{};
+    return f;
+  }
+  bool active() const { return rank >= 0; }
+  bool should_die(int r, long jobs_received) const { return r == rank && jobs_received == after_jobs + 1; }
+};
 
-void worker(const Plan& p, int rank, const std::atomic<bool>* cancel) {
+void worker(const Plan& p, int rank, const FaultInjection& fault, const std::atomic<bool>* cancel) {
   send_json(json::object(), 0, kRequest);
   long received = 0;
   for (;;) {
     long job = kStop;
     MPI_Recv(&job, 1, MPI_LONG, 0, kAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (job == kStop) return;
-    if (should_die(rank, ++received)) {
+    if (fault.should_die(rank, ++received)) {
       std::cerr << "muonbench: rank " << rank << ": injected fault (MUONBENCH_FAULT_INJECT)\n";
       std::_Exit(17);
     }
@@ -112,26 +112,17 @@ void worker(const Plan& p, int rank, const std::atomic<bool>* cancel) {
 
 class Coordinator {
  public:
-  Coordinator(const Plan& p, const RunOptions& opt, std::string journal, int size)
-      : p_(p), opt_(opt), cache_(opt.cache_dir), journal_(std::move(journal)), size_(size) {}
+  Coordinator(const Plan& p, const RunOptions& opt, std::string journal, int size, bool compute_locally)
+      : p_(p),
+        opt_(opt),
+        cache_(opt.cache_dir),
+        journal_(std::move(journal)),
+        size_(size),
+        compute_locally_(compute_locally) {}
 
   RunOutput run() {
-    for (size_t i = 0; i < p_.plan.cells.size(); ++i) {
-      if (auto r = cache_.load(p_.plan.cells[i])) {
-        out_.cells[p_.plan.cells[i].id()] = std::move(*r);
-        ++out_.stats.cells_cached;
-      } else {
-        queue_.push_back(i);
-      }
-    }
-    for (size_t i = 0; i < p_.plan.claims.size(); ++i) {
-      if (auto r = cache_.load(p_.plan.claims[i])) {
-        out_.claims[p_.plan.claims[i].id()] = std::move(*r);
-        ++out_.stats.claims_cached;
-      } else {
-        queue_.push_back(p_.plan.cells.size() + i);
-      }
-    }
+    const std::vector<size_t> todo = cache_.load_finished(p_.plan, out_);
+    queue_.assign(todo.begin(), todo.end());
     std::stable_sort(queue_.begin(), queue_.end(), [&](size_t a, size_t b) { return p_.weight(a) > p_.weight(b); });
     done_ = out_.stats.cells_cached + out_.stats.claims_cached;
     write_journal(false);
@@ -195,11 +186,8 @@ class Coordinator {
     if (p_.is_cell(job)) {
       CellResult r{msg.at("record"), msg.at("timing")};
       cache_.store(p_.plan.cells[job], r);
-      const std::string status = r.record.value("status", "");
       ++out_.stats.cells_run;
-      out_.stats.diverged += status == "diverged";
-      out_.stats.failed += status == "failed";
-      out_.stats.timeouts += status == "timeout";
+      out_.stats.count_status(r.record.value("status", ""));
       out_.cells[p_.id(job)] = std::move(r);
     } else {
       ClaimResult r{msg.at("outcomes"), msg.at("seconds").get<double>()};
@@ -213,14 +201,7 @@ class Coordinator {
   }
 
   void local_worker() {
-    // Under the fault-injection test hook rank 0 only coordinates, so that the faulty rank surely
-    // receives its jobs (a fast local worker could otherwise take them all) and nothing of rank 0
-    // is in flight when it dies: the test's outcome does not depend on the machine's load.
-    if (std::getenv("MUONBENCH_FAULT_INJECT")) {
-      local_finished_ = true;
-      return;
-    }
-    for (;;) {
+    while (compute_locally_) {
       const long job = take(0);
       if (job == kStop) break;
       const json r = run_job(p_, static_cast<size_t>(job), opt_.cancel);
@@ -267,6 +248,7 @@ class Coordinator {
   std::deque<size_t> queue_;
   std::map<size_t, int> in_flight_;
   size_t done_ = 0;
+  bool compute_locally_;  // rank 0 also runs jobs on a worker thread (off under fault injection)
   std::atomic<bool> local_finished_{false};
   RunOutput out_;
 };
@@ -285,8 +267,9 @@ DistributedResult run_plan_distributed(const RunPlan& plan, const RunOptions& op
   MPI_Comm_rank(MPI_COMM_WORLD, &res.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &res.size);
   const Plan p{plan};
+  const FaultInjection fault = FaultInjection::from_environment();
   if (res.rank == 0) {
-    Coordinator c(p, options, journal, res.size);
+    Coordinator c(p, options, journal, res.size, !fault.active());
     c.suite_ = suite;
     res.output = c.run();
     if (res.output.stats.cancelled) {
@@ -295,7 +278,7 @@ DistributedResult run_plan_distributed(const RunPlan& plan, const RunOptions& op
       MPI_Abort(MPI_COMM_WORLD, 130);
     }
   } else {
-    worker(p, res.rank, options.cancel);
+    worker(p, res.rank, fault, options.cancel);
   }
   MPI_Finalize();
   return res;

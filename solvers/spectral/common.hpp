@@ -28,9 +28,6 @@ struct IterationReport {
 template <class T>
 T op_norm(const Mat<T>& A);
 
-// max_ij |A_ij - B_ij|.
-template <class T>
-T max_abs_diff(const Mat<T>& A, const Mat<T>& B);
 
 // U diag(g) V^T from a thin SVD M = U diag(s) V^T and the values g_i = g(s_i) of a spectral map.
 template <class T>

@@ -19,6 +19,14 @@ NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
   }
   eps_ = parse_decimal<T>(cfg.eps, "eps");
   safety_ = parse_decimal<T>(schedule_safety(cfg), "safety");
+  if (cfg.bf16) {
+    for (const auto& abc : list)
+      coeffs_f_.push_back({static_cast<float>(parse_decimal<double>(abc[0], "a")),
+                           static_cast<float>(parse_decimal<double>(abc[1], "b")),
+                           static_cast<float>(parse_decimal<double>(abc[2], "c"))});
+    eps_f_ = static_cast<float>(parse_decimal<double>(cfg.eps, "eps"));
+    safety_f_ = static_cast<float>(parse_decimal<double>(schedule_safety(cfg), "safety"));
+  }
 }
 
 template <class T>
@@ -67,18 +75,12 @@ template <class T>
 void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
   const bool tall = G.rows() > G.cols();
   if (cfg_.bf16) {
-    Mat<float> Xf(tall ? G.cols() : G.rows(), tall ? G.rows() : G.cols());
+    Mat<float>& Xf = Xf_;
+    Xf.resize(tall ? G.cols() : G.rows(), tall ? G.rows() : G.cols());
     for (Eigen::Index j = 0; j < Xf.cols(); ++j)
       for (Eigen::Index i = 0; i < Xf.rows(); ++i)
         Xf(i, j) = bf16::round(static_cast<float>(tall ? G(j, i) : G(i, j)));
-    // Coefficients and eps as PyTorch passes Python floats to a bf16 kernel: binary64, then float32.
-    std::vector<std::array<float, 3>> cf;
-    for (const auto& abc : schedule_coefficients(cfg_))
-      cf.push_back({static_cast<float>(parse_decimal<double>(abc[0], "a")),
-                    static_cast<float>(parse_decimal<double>(abc[1], "b")),
-                    static_cast<float>(parse_decimal<double>(abc[2], "c"))});
-    bf16::newton_schulz(Xf, cf, cfg_.normalization, static_cast<float>(parse_decimal<double>(cfg_.eps, "eps")),
-                        static_cast<float>(parse_decimal<double>(schedule_safety(cfg_), "safety")), cfg_.bf16_form);
+    bf16::newton_schulz(Xf, coeffs_f_, cfg_.normalization, eps_f_, safety_f_, cfg_.bf16_form);
     out.resize(G.rows(), G.cols());
     for (Eigen::Index j = 0; j < out.cols(); ++j)
       for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));

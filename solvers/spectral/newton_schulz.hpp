@@ -93,11 +93,15 @@ class NewtonSchulz {
  private:
   void normalize();          // X_ <- X0 (and A_ for schatten / aol); sets gram_ready_
   void step(const std::array<T, 3>& c);
-  void apply_bf16();
 
   NewtonSchulzConfig cfg_;
   std::vector<std::array<T, 3>> coeffs_;
   T eps_, safety_;
+  // bf16 emulation: coefficients, eps and safety as PyTorch passes Python floats to a bf16 kernel
+  // (binary64, then float32), read once; Xf_ is the float working copy.
+  std::vector<std::array<float, 3>> coeffs_f_;
+  float eps_f_ = 0, safety_f_ = 0;
+  Mat<float> Xf_;
   Mat<T> X_, A_, B_, Y_;
   bool gram_ready_ = false;  // A_ already holds X_ X_^T for the next step
 };

@@ -25,12 +25,6 @@ T op_norm(const Mat<T>& A) {
 }
 
 template <class T>
-T max_abs_diff(const Mat<T>& A, const Mat<T>& B) {
-  if (A.size() == 0) return T(0);
-  return (A - B).cwiseAbs().maxCoeff();
-}
-
-template <class T>
 Mat<T> polar(const Mat<T>& M, long& rank) {
   const linalg::Svd<T> d = linalg::thin_svd<T>(M);
   const T tol = rank_threshold<T>(d.s, M.rows(), M.cols());
@@ -53,7 +47,6 @@ Mat<T> polar(const Mat<T>& M) {
 template MB_SCALAR rank_threshold<MB_SCALAR>(const Vec<MB_SCALAR>&, long, long);
 template Mat<MB_SCALAR> svd_compose<MB_SCALAR>(const linalg::Svd<MB_SCALAR>&, const Vec<MB_SCALAR>&);
 template MB_SCALAR op_norm<MB_SCALAR>(const Mat<MB_SCALAR>&);
-template MB_SCALAR max_abs_diff<MB_SCALAR>(const Mat<MB_SCALAR>&, const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> polar<MB_SCALAR>(const Mat<MB_SCALAR>&);
 template Mat<MB_SCALAR> polar<MB_SCALAR>(const Mat<MB_SCALAR>&, long&);
 
