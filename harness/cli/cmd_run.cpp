@@ -80,7 +80,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   info.started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();
   ensure_directory(out, "--out");
-  const std::string journal = out + "/" + (shard_n > 0 ? shard_file_name(shard_k, shard_n) + "." : "") + "mpi-journal.json";
+  const std::string journal = out + "/" + (shard_n > 0 ? shard_file_name(shard_k, shard_n) + "." : "") + "mpi-journal.jsonl";
   // Read before this run overwrites it: what a failed distributed run of the same OUT lost.
   const std::string unfinished = describe_unfinished_journal(journal);
   RunOutput result;

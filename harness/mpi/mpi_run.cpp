@@ -1,22 +1,24 @@
 // The MPI backend of `muonbench run` (see harness/distributed.hpp for the design).
-// Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED); rank 0's worker thread and every
-// other rank's single worker compute jobs. Messages are JSON texts.
-#include <mpi.h>
+// Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED): it coordinates while rank 0's worker
+// thread computes; every other rank runs one worker (harness/mpi/mpi_worker.cpp). Messages are
+// JSON texts.
+#include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
-#include <unistd.h>
 
-#include "harness/atomic_file.hpp"
-#include "harness/cache.hpp"
-#include "harness/claim.hpp"
 #include "harness/distributed.hpp"
 #include "harness/error.hpp"
+#include "harness/mpi/mpi_parts.hpp"
 
 namespace mb {
 
@@ -24,209 +26,180 @@ bool built_with_mpi() { return true; }
 
 namespace {
 
-enum Tag : int { kRequest = 1, kResult = 2, kAssign = 3 };
-constexpr long kStop = -1;
+using namespace mpi_detail;
 
-struct Plan {
-  const RunPlan& plan;
-  bool is_cell(size_t job) const { return plan.is_cell(job); }
-  const std::string& precision(size_t job) const { return plan.precision(job); }
-  std::string id(size_t job) const { return is_cell(job) ? plan.cells[job].id() : plan.claims[job - plan.cells.size()].id(); }
-  std::string what(size_t job) const {
-    if (!is_cell(job)) {
-      const auto& t = plan.claims[job - plan.cells.size()];
-      return "claim " + t.claim + " [" + t.precision + "]";
-    }
-    const auto& c = plan.cells[job];
-    return c.problem_label + " / " + c.solver_label + (c.setting.empty() ? "" : " " + c.setting) + " [" + c.precision +
-           "] seed " + std::to_string(c.seed);
-  }
-  // Largest first: mp50 jobs are 100-1000x slower than double; then the larger time budget.
-  double weight(size_t job) const {
-    const double prec = precision(job) == "mp50" ? 1000.0 : 1.0;
-    const double budget = is_cell(job) ? plan.cells[job].max_seconds : 60.0;
-    return prec * budget;
+// CPUs this process may run on (its affinity mask; mpirun usually binds a rank to one core).
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+// What the coordinator knows about one remote rank.
+struct RemoteRank {
+  bool ready = false;            // its first message (a request) has arrived
+  bool stopped = false;          // kStop sent: it gets no more jobs
+  int assigned = 0;              // jobs handed to it whose results have not arrived
+  double seconds_per_job = -1;   // running mean of its recent jobs' durations (-1: none yet)
+  // Jobs to keep assigned so that its queue lasts `lookahead` seconds: at least 2, at most 64.
+  int depth(double lookahead) const {
+    if (seconds_per_job < 0) return 2;
+    return static_cast<int>(std::clamp(1.0 + std::ceil(lookahead / std::max(seconds_per_job, 1e-6)), 2.0, 64.0));
   }
 };
-
-// Runs one job; returns its result as JSON ({"job", "result"}), or null if cancelled.
-json run_job(const Plan& p, size_t job, const std::atomic<bool>* cancel) {
-  if (p.is_cell(job)) {
-    try {
-      const CellResult r = run_cell(p.plan.cells[job], cancel);
-      return {{"job", job}, {"record", r.record}, {"timing", r.timing}};
-    } catch (const Cancelled&) {
-      return nullptr;
-    }
-  }
-  const ClaimResult r = run_claim_task(p.plan.claims[job - p.plan.cells.size()]);
-  return {{"job", job}, {"outcomes", r.outcomes}, {"seconds", r.seconds}};
-}
-
-void send_json(const json& j, int dest, int tag) {
-  const std::string s = j.dump();
-  MPI_Send(s.data(), static_cast<int>(s.size()), MPI_CHAR, dest, tag, MPI_COMM_WORLD);
-}
-
-json recv_json(const MPI_Status& probe) {
-  int n = 0;
-  MPI_Get_count(&probe, MPI_CHAR, &n);
-  std::string s(static_cast<size_t>(n), '\0');
-  MPI_Recv(s.data(), n, MPI_CHAR, probe.MPI_SOURCE, probe.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  return json::parse(s);
-}
-
-// Test hook (tests/cli/mpi.sh): MUONBENCH_FAULT_INJECT="R:K" makes rank R die (exit 17, as a
-// crash would) on receiving its (K+1)-th job, before computing it; rank 0 then only coordinates,
-// so that rank R surely receives its jobs (a fast local worker could otherwise take them all) and
-// nothing of rank 0 is in flight when it dies: the test's outcome does not depend on the load.
-struct FaultInjection {
-  int rank = -1;
-  long after_jobs = -1;
-  static FaultInjection from_environment() {
-    FaultInjection f;
-    if (const char* v = std::getenv("MUONBENCH_FAULT_INJECT"))
-      if (std::sscanf(v, "%d:%ld", &f.rank, &f.after_jobs) != 2) f = FaultInjection{};
-    return f;
-  }
-  bool active() const { return rank >= 0; }
-  bool should_die(int r, long jobs_received) const { return r == rank && jobs_received == after_jobs + 1; }
-};
-
-void worker(const Plan& p, int rank, const FaultInjection& fault, const std::atomic<bool>* cancel) {
-  send_json(json::object(), 0, kRequest);
-  long received = 0;
-  for (;;) {
-    long job = kStop;
-    MPI_Recv(&job, 1, MPI_LONG, 0, kAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (job == kStop) return;
-    if (fault.should_die(rank, ++received)) {
-      std::cerr << "muonbench: rank " << rank << ": injected fault (MUONBENCH_FAULT_INJECT)\n";
-      std::_Exit(17);
-    }
-    const json r = run_job(p, static_cast<size_t>(job), cancel);
-    if (r.is_null()) return;  // cancelled: rank 0 is ending the run
-    send_json(r, 0, kResult);
-  }
-}
 
 class Coordinator {
  public:
-  Coordinator(const Plan& p, const RunOptions& opt, std::string journal, int size, bool compute_locally)
-      : p_(p),
-        opt_(opt),
-        cache_(opt.cache_dir),
-        journal_(std::move(journal)),
-        size_(size),
-        compute_locally_(compute_locally) {}
+  Coordinator(const Plan& p, const RunOptions& opt, const std::string& journal, int size, bool compute_locally)
+      : p_(p), opt_(opt), cache_(opt.cache_dir), journal_(journal), size_(size), compute_locally_(compute_locally) {}
 
-  RunOutput run() {
+  ~Coordinator() {
+    stop_local_ = true;  // on an early exit (an exception) the local workers end after their job
+    mpi_up_ = true;
+    join_local();
+  }
+
+  // Everything before the first MPI call: loads the cache, orders the queue, starts the journal
+  // and rank 0's local worker. Called before MPI_Init where the launcher tells the rank: MPI_Init
+  // takes about 0.23 s on one machine and mostly waits (0.02 s of CPU), on every rank, and rank 0
+  // computes meanwhile; where this rank may use more than one CPU (mpirun binds each of 2 ranks to
+  // one core unless told --bind-to none), a second thread helps until MPI is up.
+  void start(const std::string& suite, bool before_mpi_init) {
     const std::vector<size_t> todo = cache_.load_finished(p_.plan, out_);
     queue_.assign(todo.begin(), todo.end());
     std::stable_sort(queue_.begin(), queue_.end(), [&](size_t a, size_t b) { return p_.weight(a) > p_.weight(b); });
-    done_ = out_.stats.cells_cached + out_.stats.claims_cached;
-    write_journal(false);
+    journal_.append({{"suite", suite},
+                     {"ranks", size_},
+                     {"total", p_.plan.size()},
+                     {"done", out_.stats.cells_cached + out_.stats.claims_cached}});
+    if (!compute_locally_) return;
+    const bool helper = before_mpi_init && usable_cpus() > 1;
+    local_running_ = helper ? 2 : 1;
+    local_ = std::thread([&] { local_worker(false); });
+    if (helper) startup_helper_ = std::thread([&] { local_worker(true); });
+  }
 
-    std::thread local([&] { local_worker(); });
-    // Each remote rank holds up to kPrefetch assigned jobs: while it computes one, the next is
-    // already in its queue, so it never waits for the coordinator's (polling) answer. MPI keeps
-    // messages between two ranks in order, so kStop arrives after the prefetched jobs.
-    constexpr int kPrefetch = 2;
+  // The MPI part (after MPI_Init, on the thread that called it): hands out jobs and gathers results
+  // until every job is done; returns all results.
+  RunOutput serve() {
+    mpi_up_ = true;
+    // The coordinator looks for messages every `poll` and sleeps in between: at 1 ms it woke
+    // 16000 times over the default suite (0.9 s of CPU on rank 0's core, most of it waking), and
+    // only 400 of those found a message. Remote ranks' queues are kept `lookahead` deep instead.
+    const auto poll = std::chrono::milliseconds(5);
+    const double lookahead = 0.02;  // seconds of work, 4 polling intervals
+    std::vector<RemoteRank> remote(static_cast<size_t>(size_));
     int active_remote = size_ - 1;
     long remote_pending = 0;  // jobs assigned to remote ranks whose results have not arrived
-    std::vector<bool> stopped(static_cast<size_t>(size_), false);
-    while (active_remote > 0 || remote_pending > 0 || !local_finished_) {
+    while (active_remote > 0 || remote_pending > 0 || local_running_ > 0) {
       if (opt_.cancel && opt_.cancel->load()) break;
-      int flag = 0;
-      MPI_Status st;
-      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-      if (!flag) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // leave the core to the workers
-        continue;
+      if (const std::string e = local_error(); !e.empty()) {
+        std::cerr << "muonbench: rank 0: error: " << e << "\n";
+        MPI_Abort(MPI_COMM_WORLD, 2);  // the other ranks may be waiting for jobs
       }
-      const json msg = recv_json(st);
-      const int src = st.MPI_SOURCE;
-      if (st.MPI_TAG == kResult) {
-        accept(msg);
-        --remote_pending;
-      }
-      for (int k = st.MPI_TAG == kRequest ? kPrefetch : 1; k > 0 && !stopped[static_cast<size_t>(src)]; --k) {
-        const long next = take(src);
-        MPI_Send(&next, 1, MPI_LONG, src, kAssign, MPI_COMM_WORLD);
-        if (next == kStop) {
-          stopped[static_cast<size_t>(src)] = true;
-          --active_remote;
-        } else {
-          ++remote_pending;
+      bool any = false;
+      for (;;) {  // every message that has arrived
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) break;
+        any = true;
+        const json msg = recv_json(st);
+        RemoteRank& r = remote[static_cast<size_t>(st.MPI_SOURCE)];
+        r.ready = true;
+        if (st.MPI_TAG == kResult) {
+          const double s = msg.at("rank_seconds").get<double>();
+          r.seconds_per_job = r.seconds_per_job < 0 ? s : 0.75 * r.seconds_per_job + 0.25 * s;
+          --r.assigned;
+          --remote_pending;
+          accept(msg);
         }
       }
+      // Top up every remote rank's queue, so it never waits for the coordinator. MPI keeps the
+      // messages between two ranks in order: kStop arrives after the jobs already assigned.
+      for (int src = 1; src < size_; ++src) {
+        RemoteRank& r = remote[static_cast<size_t>(src)];
+        while (r.ready && !r.stopped && r.assigned < r.depth(lookahead)) {
+          const long next = take(src);
+          MPI_Send(&next, 1, MPI_LONG, src, kAssign, MPI_COMM_WORLD);
+          if (next == kStop) {
+            r.stopped = true;
+            --active_remote;
+          } else {
+            ++r.assigned;
+            ++remote_pending;
+          }
+        }
+      }
+      if (!any) std::this_thread::sleep_for(poll);  // leave the core to the workers
     }
-    local.join();
+    join_local();
     out_.stats.cancelled = opt_.cancel && opt_.cancel->load();
-    write_journal(!out_.stats.cancelled);
-    if (out_.stats.cancelled) report_lost();
+    if (out_.stats.cancelled)
+      report_lost();
+    else
+      journal_.append({{"finished", true}});
     return std::move(out_);
   }
 
  private:
-  // Next job for `rank` (kStop when none), recorded in flight.
+  // Next job for `rank` (kStop when none), journaled as in flight on that rank.
   long take(int rank) {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.empty()) return kStop;
     const size_t job = queue_.front();
     queue_.pop_front();
     in_flight_[job] = rank;
-    write_journal_locked(false);
+    journal_.append({{"run", p_.id(job)}, {"rank", rank}, {"what", p_.what(job)}});
     return static_cast<long>(job);
   }
 
+  // Records a finished job's result, after storing it in the cache unless the rank that ran it did
+  // (outside the lock: the file write is the slow part), and journals it as done.
   void accept(const json& msg) {
-    std::lock_guard<std::mutex> lock(mu_);
     const size_t job = msg.at("job").get<size_t>();
+    if (!msg.value("stored", false)) store_result(cache_, p_, job, msg);
+    std::lock_guard<std::mutex> lock(mu_);
     if (p_.is_cell(job)) {
       CellResult r{msg.at("record"), msg.at("timing")};
-      cache_.store(p_.plan.cells[job], r);
       ++out_.stats.cells_run;
       out_.stats.count_status(r.record.value("status", ""));
       out_.cells[p_.id(job)] = std::move(r);
     } else {
-      ClaimResult r{msg.at("outcomes"), msg.at("seconds").get<double>()};
-      cache_.store(p_.plan.claims[job - p_.plan.cells.size()], r);
       ++out_.stats.claims_run;
-      out_.claims[p_.id(job)] = std::move(r);
+      out_.claims[p_.id(job)] = ClaimResult{msg.at("outcomes"), msg.at("seconds").get<double>()};
     }
     in_flight_.erase(job);
-    ++done_;
-    write_journal_locked(false);
+    journal_.append({{"done", p_.id(job)}});
   }
 
-  void local_worker() {
-    while (compute_locally_) {
-      const long job = take(0);
-      if (job == kStop) break;
-      const json r = run_job(p_, static_cast<size_t>(job), opt_.cancel);
-      if (r.is_null()) break;
-      accept(r);
+  // Rank 0's computing threads; `until_mpi_up`: the start-up helper (see start()). An error (a
+  // cache file that cannot be written) stops them; the coordinator reports it and ends the run.
+  void local_worker(bool until_mpi_up) {
+    try {
+      while (!stop_local_ && !(until_mpi_up && mpi_up_)) {
+        const long job = take(0);
+        if (job == kStop) break;
+        const json r = run_job(p_, static_cast<size_t>(job), opt_.cancel);
+        if (r.is_null()) break;
+        accept(r);
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (error_.empty()) error_ = e.what();
+      stop_local_ = true;
     }
-    local_finished_ = true;
+    --local_running_;
+  }
+  std::string local_error() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+  void join_local() {
+    for (std::thread* t : {&local_, &startup_helper_})
+      if (t->joinable()) t->join();
   }
 
-  void write_journal(bool finished) {
-    std::lock_guard<std::mutex> lock(mu_);
-    write_journal_locked(finished);
-  }
-  void write_journal_locked(bool finished) {
-    if (journal_.empty()) return;
-    json flight = json::array();
-    for (const auto& [job, rank] : in_flight_) flight.push_back({{"job", p_.id(job)}, {"what", p_.what(job)}, {"rank", rank}});
-    const json j = {{"suite", suite_},
-                    {"ranks", size_},
-                    {"total", p_.plan.size()},
-                    {"done", done_},
-                    {"in_flight", flight},
-                    {"finished", finished}};
-    write_file_atomic(journal_, j.dump(1) + "\n");
-  }
   void report_lost() {
     std::lock_guard<std::mutex> lock(mu_);
     if (in_flight_.empty()) return;
@@ -235,21 +208,19 @@ class Coordinator {
       std::cerr << "  " << p_.id(job) << "  " << p_.what(job) << "  (rank " << rank << ")\n";
   }
 
- public:
-  std::string suite_;
-
- private:
   const Plan& p_;
   const RunOptions& opt_;
   ResultCache cache_;
-  std::string journal_;
+  JournalLog journal_;
   int size_;
-  std::mutex mu_;
+  std::mutex mu_;  // guards queue_, in_flight_, out_, error_ and the journal
   std::deque<size_t> queue_;
   std::map<size_t, int> in_flight_;
-  size_t done_ = 0;
   bool compute_locally_;  // rank 0 also runs jobs on a worker thread (off under fault injection)
-  std::atomic<bool> local_finished_{false};
+  std::atomic<int> local_running_{0};
+  std::atomic<bool> stop_local_{false}, mpi_up_{false};
+  std::thread local_, startup_helper_;
+  std::string error_;  // the first error of a local worker
   RunOutput out_;
 };
 
@@ -257,30 +228,52 @@ class Coordinator {
 
 DistributedResult run_plan_distributed(const RunPlan& plan, const RunOptions& options, const std::string& journal,
                                        const std::string& suite) {
+  const Plan p{plan};
+  const FaultInjection fault = FaultInjection::from_environment();
+  // The launcher tells each process its rank before MPI_Init (Open MPI, PMIx, PMI): rank 0 starts
+  // computing at once. Under a launcher that does not, rank 0 starts after MPI_Init.
+  const int early_rank = launcher_rank();
+  std::optional<Coordinator> coordinator;
+  if (early_rank == 0) {
+    coordinator.emplace(p, options, journal, launcher_world_size(), !fault.active());
+    coordinator->start(suite, true);
+  }
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  if (provided < MPI_THREAD_FUNNELED) {
-    MPI_Finalize();
-    throw Error("run: the MPI library does not provide MPI_THREAD_FUNNELED");
-  }
   DistributedResult res;
   MPI_Comm_rank(MPI_COMM_WORLD, &res.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &res.size);
-  const Plan p{plan};
-  const FaultInjection fault = FaultInjection::from_environment();
-  if (res.rank == 0) {
-    Coordinator c(p, options, journal, res.size, !fault.active());
-    c.suite_ = suite;
-    res.output = c.run();
+  const char* problem = provided < MPI_THREAD_FUNNELED ? "the MPI library does not provide MPI_THREAD_FUNNELED"
+                        : early_rank >= 0 && (early_rank != res.rank || (coordinator && launcher_world_size() != res.size))
+                            ? "the launcher's rank or size disagrees with MPI_COMM_WORLD"
+                            : nullptr;
+  if (problem) {
+    std::cerr << "muonbench: rank " << res.rank << ": " << problem << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  if (res.rank == 0 && !coordinator) {
+    coordinator.emplace(p, options, journal, res.size, !fault.active());
+    coordinator->start(suite, false);
+  }
+  const std::string store_dir = shared_cache_dir(res.rank, options.cache_dir);
+  if (coordinator) {
+    res.output = coordinator->serve();
     if (res.output.stats.cancelled) {
       // Workers may be blocked waiting for a job: end every rank now; results are in the cache.
       std::cerr.flush();
       MPI_Abort(MPI_COMM_WORLD, 130);
     }
   } else {
-    worker(p, res.rank, fault, options.cancel);
+    try {
+      worker(p, res.rank, store_dir, fault, options.cancel);
+    } catch (const std::exception& e) {
+      std::cerr << "muonbench: rank " << res.rank << ": error: " << e.what() << "\n";
+      MPI_Abort(MPI_COMM_WORLD, 2);  // rank 0 would wait for this rank's results forever
+    }
   }
-  MPI_Finalize();
+  // MPI_Finalize waits for every rank (about 50 ms on one machine): at exit, so that rank 0 writes
+  // the report first and the other ranks wait for it there.
+  std::atexit([] { MPI_Finalize(); });
   return res;
 }
 
