@@ -48,7 +48,7 @@ class Attention final : public LeastSquaresModel<T> {
                     BlockSpec{"W_V", {hd, d}, att_.H}, BlockSpec{"W_O", {d, hd}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x617474ULL});  // "att"
     X_ = rng.normal_matrix<T>(d, att_.n * att_.T_);
-    const Params<T> teacher = draw(rng, T(1));
+    const Params<T> teacher = draw_fan_in(rng, T(1), this->specs_);
     this->target_ = forward(teacher, nullptr);
     this->weight_ = T(1) / T(att_.n * att_.T_);
     this->assumptions_ = {"smooth", "nonconvex", "local PL at the teacher"};
@@ -59,7 +59,7 @@ class Attention final : public LeastSquaresModel<T> {
 
   Params<T> initial_point(std::uint64_t seed) const override {
     Rng rng({seed, 0x1u});
-    return draw(rng, init_scale_);
+    return draw_fan_in(rng, init_scale_, this->specs_);
   }
 
  protected:
@@ -69,9 +69,7 @@ class Attention final : public LeastSquaresModel<T> {
   using Tape = typename LeastSquaresModel<T>::Tape;
 
   Mat<T> forward(const Params<T>& w, std::unique_ptr<Tape>* tape) const override {
-    const long hd = att_.H * att_.dh;
-    Mat<T> Wqkv(3 * hd, att_.d);
-    Wqkv << w[0], w[1], w[2];
+    const Mat<T> Wqkv = stack_qkv<T>(w);
     if (!tape) return att_.forward(X_, Wqkv, w[3], nullptr);
     auto t = std::make_unique<AttTape>();
     Mat<T> y = att_.forward(X_, Wqkv, w[3], &t->att);
@@ -81,22 +79,13 @@ class Attention final : public LeastSquaresModel<T> {
 
   void backward(const Params<T>& w, const Tape& tape, const Mat<T>& dy, Params<T>& g) const override {
     const auto& t = static_cast<const AttTape&>(tape);
-    const long hd = att_.H * att_.dh;
     Mat<T> dWqkv;
     g.resize(4);
     att_.backward(X_, w[3], t.att, dy, dWqkv, g[3]);
-    for (int i = 0; i < 3; ++i) g[i] = dWqkv.middleRows(i * hd, hd);
+    unstack_qkv<T>(dWqkv, g);
   }
 
  private:
-  // Entries ~ N(0, scale^2 / fan_in): scores and outputs of order one.
-  Params<T> draw(Rng& rng, const T& scale) const {
-    using std::sqrt;
-    Params<T> w;
-    for (const auto& s : this->specs_) w.push_back(T(scale / sqrt(T(s.cols()))) * rng.normal_matrix<T>(s.rows(), s.cols()));
-    return w;
-  }
-
   MultiHeadAttention<T> att_;
   Mat<T> X_;
   T init_scale_;

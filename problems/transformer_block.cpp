@@ -53,7 +53,7 @@ class TransformerBlock final : public LeastSquaresModel<T> {
     X_ = rng.normal_matrix<T>(d, att_.n * att_.T_);
     Vec<T> r;
     Xh_ = rms_norm<T>(X_, eps_, r);  // the first norm acts on data only: computed once
-    const Params<T> teacher = draw(rng, T(1));
+    const Params<T> teacher = draw_fan_in(rng, T(1), this->specs_);
     this->target_ = forward(teacher, nullptr);
     this->weight_ = T(1) / T(att_.n * att_.T_);
     this->assumptions_ = {"smooth", "nonconvex", "local PL at the teacher"};
@@ -64,7 +64,7 @@ class TransformerBlock final : public LeastSquaresModel<T> {
 
   Params<T> initial_point(std::uint64_t seed) const override {
     Rng rng({seed, 0x1u});
-    return draw(rng, init_scale_);
+    return draw_fan_in(rng, init_scale_, this->specs_);
   }
 
  protected:
@@ -76,9 +76,7 @@ class TransformerBlock final : public LeastSquaresModel<T> {
   using Tape = typename LeastSquaresModel<T>::Tape;
 
   Mat<T> forward(const Params<T>& w, std::unique_ptr<Tape>* tape) const override {
-    const long hd = att_.H * att_.dh;
-    Mat<T> Wqkv(3 * hd, att_.d);
-    Wqkv << w[0], w[1], w[2];
+    const Mat<T> Wqkv = stack_qkv<T>(w);
     auto owned = tape ? std::make_unique<BlockTape>() : nullptr;
     BlockTape local;
     BlockTape& t = owned ? *owned : local;
@@ -93,7 +91,6 @@ class TransformerBlock final : public LeastSquaresModel<T> {
 
   void backward(const Params<T>& w, const Tape& tape, const Mat<T>& dy, Params<T>& g) const override {
     const auto& t = static_cast<const BlockTape&>(tape);
-    const long hd = att_.H * att_.dh;
     g.resize(6);
     g[5] = linalg::mul_nt<T>(dy, t.U);
     Mat<T> dZ = linalg::mul_tn<T>(w[5], dy);
@@ -103,18 +100,10 @@ class TransformerBlock final : public LeastSquaresModel<T> {
     const Mat<T> dH1 = dy + rms_norm_backward<T>(t.Hh, t.r, dHh);
     Mat<T> dWqkv;
     att_.backward(Xh_, w[3], t.att, dH1, dWqkv, g[3]);
-    for (int i = 0; i < 3; ++i) g[i] = dWqkv.middleRows(i * hd, hd);
+    unstack_qkv<T>(dWqkv, g);
   }
 
  private:
-  // Entries ~ N(0, scale^2 / fan_in).
-  Params<T> draw(Rng& rng, const T& scale) const {
-    using std::sqrt;
-    Params<T> w;
-    for (const auto& s : this->specs_) w.push_back(T(scale / sqrt(T(s.cols()))) * rng.normal_matrix<T>(s.rows(), s.cols()));
-    return w;
-  }
-
   MultiHeadAttention<T> att_;
   long dff_;
   Activation<T> act_;

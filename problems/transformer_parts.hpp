@@ -18,6 +18,8 @@
 #include <cmath>
 
 #include "harness/linalg.hpp"
+#include "harness/params.hpp"
+#include "harness/rng.hpp"
 #include "harness/scalar.hpp"
 
 namespace mb {
@@ -117,6 +119,29 @@ Mat<T> rms_norm_backward(const Mat<T>& Xhat, const Vec<T>& r, const Mat<T>& dXha
   for (long t = 0; t < Xhat.cols(); ++t)
     dX.col(t) = r(t) * (dXhat.col(t) - Xhat.col(t) * T(dXhat.col(t).dot(Xhat.col(t)) / d));
   return dX;
+}
+
+// The weights of both problems, one matrix per BlockSpec in order (W_Q, W_K, W_V, W_O, ...), with
+// entries ~ N(0, scale^2 / fan_in): scores and outputs of order one.
+template <class T>
+Params<T> draw_fan_in(Rng& rng, const T& scale, const std::vector<BlockSpec>& specs) {
+  using std::sqrt;
+  Params<T> w;
+  for (const auto& s : specs) w.push_back(T(scale / sqrt(T(s.cols()))) * rng.normal_matrix<T>(s.rows(), s.cols()));
+  return w;
+}
+
+// [W_Q; W_K; W_V] from w[0..2], the stacked form MultiHeadAttention takes, and back for gradients.
+template <class T>
+Mat<T> stack_qkv(const Params<T>& w) {
+  Mat<T> Wqkv(w[0].rows() + w[1].rows() + w[2].rows(), w[0].cols());
+  Wqkv << w[0], w[1], w[2];
+  return Wqkv;
+}
+template <class T>
+void unstack_qkv(const Mat<T>& dWqkv, Params<T>& g) {
+  const long hd = dWqkv.rows() / 3;
+  for (int i = 0; i < 3; ++i) g[i] = dWqkv.middleRows(i * hd, hd);
 }
 
 }  // namespace mb
