@@ -9,11 +9,11 @@
 // stores them. Rank 0 gathers every result and writes the same report a single process would write
 // (make_report is a pure function of the results by id).
 //
-// Failures: rank 0 appends every assignment and every stored result to OUT/mpi-journal.jsonl, one
+// Failures: rank 0 appends every assignment and every finished job to OUT/mpi-journal.jsonl, one
 // JSON object per line:
 //   {"suite": S, "ranks": K, "total": N, "done": D}   first line (D jobs were already cached)
 //   {"run": ID, "rank": R, "what": "..."}              job ID handed to rank R
-//   {"done": ID}                                       job ID's result is in the cache
+//   {"done": ID}                                       job ID finished (its result is cached)
 //   {"finished": true}                                 last line of a run that completed
 // If a rank dies, mpirun ends the run; rank 0 reports the lost jobs when it can, and the next
 // `muonbench run` of the same suite and OUT replays the journal, names the jobs the failed run lost
