@@ -65,10 +65,7 @@ void bench(benchmark::State& state, const std::string& solver, const json& hyper
 }
 
 void ns_working(const Mat<double>& G, Mat<double>& out) {
-  static sp::NewtonSchulz<double> ns([] {
-    sp::NewtonSchulzConfig c;  // torch's map in the working precision
-    return c;
-  }());
+  static sp::NewtonSchulz<double> ns{sp::NewtonSchulzConfig{}};  // torch's map in the working precision
   ns.apply(G, out);
 }
 void ns_bf16_torch(const Mat<double>& G, Mat<double>& out) {
@@ -110,8 +107,7 @@ const int kRegistered = [] {
       {"nsgd-m", "nsgd-m", json::object(), nullptr},
   };
   for (const auto& e : entries) {
-    std::function<void(const Mat<double>&, Mat<double>&)> m;
-    if (e.map) m = e.map;
+    const std::function<void(const Mat<double>&, Mat<double>&)> m = e.map;  // empty for a null map
     benchmark::RegisterBenchmark((std::string("BM_SolverStep/") + e.label).c_str(),
                                  [e, m](benchmark::State& st) { bench(st, e.solver, e.hyper, m); })
         ->Unit(benchmark::kMillisecond)

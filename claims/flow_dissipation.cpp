@@ -57,7 +57,7 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
   std::vector<claims::FlowDecoy<T>> decoys;
   // The decoy densities need grad K: a Flow object with the same settings provides it.
   auto kin = std::make_shared<flow::Flow<T>>(cfg, prob->blocks());
-  decoys.push_back({nullptr, [kin, gamma](const Params<T>&, const Params<T>& p) {
+  decoys.push_back({nullptr, [kin](const Params<T>&, const Params<T>& p) {
                       return kin->dissipation_rate(p) / T(2);
                     }});
   decoys.push_back({nullptr, [gamma](const Params<T>&, const Params<T>& p) { return gamma * squared_norm(p); }});

@@ -50,6 +50,7 @@ RateSamples<T> sample_energy(const Problem<T>& prob, flow::FlowConfig<T> cfg, lo
   const long n = static_cast<long>(to_double(t_end)) * per_unit, every = per_unit / 2;
   const long d = total_size(prob.blocks());
   const T u = claims::unit_roundoff_t<T>();
+  const T flow_rnd = claims::flow_rounding<T>(n, "rk4", d, fl.hamiltonian_initial(), T(0));
   RateSamples<T> s;
   for (long k = 0; k <= n; ++k) {
     if (k % every == 0) {
@@ -57,7 +58,7 @@ RateSamples<T> sample_energy(const Problem<T>& prob, flow::FlowConfig<T> cfg, lo
       const T K = fl.kinetic(fl.momentum()), pg = dot(fl.momentum(), g);
       s.t.push_back(fl.time());
       s.E.push_back(f - fstar + K + c * pg);
-      s.rnd.push_back(T(d + 4) * u * (abs(f) + K + abs(c * pg)) + claims::flow_rounding<T>(n, "rk4", d, fl.hamiltonian_initial(), T(0)));
+      s.rnd.push_back(T(d + 4) * u * (abs(f) + K + abs(c * pg)) + flow_rnd);
     }
     if (k < n) fl.advance(w, o);
   }

@@ -14,18 +14,13 @@
 #include <functional>
 
 #include "claims/support.hpp"
+#include "harness/oracles.hpp"
 #include "harness/problem.hpp"
 #include "solvers/muon_flow.hpp"
 
 namespace mb::claims {
 
-template <class T>
-struct ProblemOracle final : Oracle<T> {
-  explicit ProblemOracle(const Problem<T>& p) : p(p) {}
-  T value_and_gradient(const Params<T>& w, Params<T>& g) override { return p.value_and_gradient(w, g); }
-  T value(const Params<T>& w) override { return p.value(w); }
-  const Problem<T>& p;
-};
+using mb::ProblemOracle;
 
 inline int scheme_stages(const std::string& s) { return s == "rk4" ? 4 : s == "heun" ? 2 : 1; }
 

@@ -12,6 +12,7 @@
 // that sharp (1 - mu/L)^2 as a tightness figure.
 #include <cmath>
 
+#include "harness/oracles.hpp"
 #include "harness/claim.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
@@ -42,10 +43,7 @@ std::vector<ClaimOutcome> gd_pl_rate(const ClaimContext& ctx) {
   const long K = 400;
   Params<T> w = problem->initial_point(0), g;
   solver->init(problem->blocks(), w);
-  struct NoOracle final : Oracle<T> {
-    T value_and_gradient(const Params<T>&, Params<T>&) override { throw Error("unused"); }
-    T value(const Params<T>&) override { throw Error("unused"); }
-  } oracle;
+  NoOracle<T> oracle;
 
   const T u = T(std::numeric_limits<T>::epsilon()) / T(2);
   const T ln_q = log(T(1) - mu / L);

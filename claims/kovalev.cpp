@@ -279,8 +279,9 @@ std::vector<ClaimOutcome> kovalev(const ClaimContext& ctx) {
       if (first || mg + tl < osgdm_worst_margin + osgdm_worst_tol) osgdm_worst_margin = mg, osgdm_worst_tol = tl;
       first = false;
     }
+    const Vec<T> sv_G = linalg::singular_values<T>(G);
     const json inst = {{"problem", "quadratic-kron"}, {"sigma", "0.5"}, {"point", "x_0 fixed (eta = 0)"},
-                       {"singular_values_G", claims::nums(std::vector<T>{linalg::singular_values<T>(G)(0), linalg::singular_values<T>(G)(1)})}, {"seeds", S},
+                       {"singular_values_G", claims::nums(std::vector<T>{sv_G(0), sv_G(1)})}, {"seeds", S},
                        {"alphas", "1/8 .. 1/64"}, {"steps", "3/alpha burn-in + 8/alpha averaged"},
                        {"monte_carlo_samples_for_bias", N}};
     const claims::SlopeData<T> fm = claims::fit_slope<T>(alphas, dm, dmr, 3, T(1) / T(2));

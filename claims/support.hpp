@@ -112,9 +112,8 @@ SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const s
   using std::abs;
   using std::log;
   SlopeData<T> s{h, e, r, {}, {}};
-  const T limit = max_relative;
   for (size_t j = 0; j < h.size(); ++j)
-    if (r[j] <= limit && e[j] > T(0)) s.kept.push_back(static_cast<int>(j));
+    if (r[j] <= max_relative && e[j] > T(0)) s.kept.push_back(static_cast<int>(j));
   if (static_cast<int>(s.kept.size()) < min_points) return s;
   std::vector<T> x, y;
   for (int j : s.kept) x.push_back(log(h[j])), y.push_back(log(e[j]));

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <vector>
 
@@ -15,26 +16,23 @@
 
 namespace mb {
 
-int launcher_world_size() {
-  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}) {
-    if (const char* v = std::getenv(var)) {
-      const int n = std::atoi(v);
-      if (n > 0) return n;
-    }
-  }
-  return 1;
-}
-
-int launcher_rank() {
-  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+namespace {
+// The first of `vars` set in the environment to an integer >= `least`, else `otherwise`.
+int first_env_integer(std::initializer_list<const char*> vars, long least, int otherwise) {
+  for (const char* var : vars) {
     if (const char* v = std::getenv(var)) {
       char* end = nullptr;
-      const long r = std::strtol(v, &end, 10);
-      if (end != v && *end == '\0' && r >= 0) return static_cast<int>(r);
+      const long n = std::strtol(v, &end, 10);
+      if (end != v && *end == '\0' && n >= least) return static_cast<int>(n);
     }
   }
-  return -1;
+  return otherwise;
 }
+}  // namespace
+
+int launcher_world_size() { return first_env_integer({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}, 1, 1); }
+
+int launcher_rank() { return first_env_integer({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}, 0, -1); }
 
 JournalLog::JournalLog(const std::string& path) {
   if (path.empty()) return;

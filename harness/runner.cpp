@@ -122,10 +122,10 @@ RunPlan shard_plan(const RunPlan& plan, int k, int n) {
   const size_t N = static_cast<size_t>(n), K = static_cast<size_t>(k - 1);
   for (size_t i = 0; i < plan.size(); ++i) {
     if (i % N != K) continue;
-    if (i < plan.cells.size())
+    if (plan.is_cell(i))
       out.cells.push_back(plan.cells[i]);
     else
-      out.claims.push_back(plan.claims[i - plan.cells.size()]);
+      out.claims.push_back(plan.claim(i));
   }
   return out;
 }
@@ -199,7 +199,7 @@ RunOutput run_plan(const RunPlan& plan, const RunOptions& options) {
       todo.size(), options.threads,
       [&](size_t t) {
         const size_t job = todo[t];
-        if (job < plan.cells.size()) {
+        if (plan.is_cell(job)) {
           const CellSpec& cell = plan.cells[job];
           CellResult r;
           try {
@@ -217,7 +217,7 @@ RunOutput run_plan(const RunPlan& plan, const RunOptions& options) {
           }
           progress.finished(status);
         } else {
-          const ClaimTask& task = plan.claims[job - plan.cells.size()];
+          const ClaimTask& task = plan.claim(job);
           ClaimResult r = run_claim_task(task);
           cache.store(task, r);
           {

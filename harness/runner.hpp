@@ -81,9 +81,9 @@ struct RunPlan {
   std::vector<ClaimTask> claims;
   size_t size() const { return cells.size() + claims.size(); }
   bool is_cell(size_t job) const { return job < cells.size(); }
-  const std::string& precision(size_t job) const {
-    return is_cell(job) ? cells[job].precision : claims[job - cells.size()].precision;
-  }
+  const ClaimTask& claim(size_t job) const { return claims[job - cells.size()]; }  // job: not a cell
+  const std::string& precision(size_t job) const { return is_cell(job) ? cells[job].precision : claim(job).precision; }
+  std::string id(size_t job) const { return is_cell(job) ? cells[job].id() : claim(job).id(); }
 };
 
 // Shard k of N (1 <= k <= N) takes the jobs whose index i in the plan has i mod N == k - 1.

@@ -73,12 +73,8 @@ class AdamFamily : public BlockSolver<T> {
 
  protected:
   void init_state(const Params<T>& w0) override {
-    m_.clear();
-    v_.clear();
-    for (const auto& w : w0) {
-      m_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
-      v_.push_back(Mat<T>::Zero(w.rows(), w.cols()));
-    }
+    m_ = zeros_like<T>(w0);
+    v_ = m_;
   }
 
  private:

@@ -134,7 +134,7 @@ void Flow<T>::start(const Params<T>& w0, Oracle<T>& oracle, const Params<T>* p0)
   require_shapes(w0, specs_, "muon-flow initial point");
   p_ = p0 ? *p0 : zeros_like<T>(specs_);
   t_ = T(0), d_ = T(0), steps_ = 0;
-  last_iter_ = max_iter_used_ = 0;
+  max_iter_used_ = 0;
   last_defect_ = max_defect_ = T(0);
   for (auto& x : integrals_) x = T(0);
   f_ = oracle.value(w0);
@@ -265,7 +265,6 @@ void Flow<T>::kinetic_discrete_gradient(const Params<T>& p, const std::vector<T>
 //   W' = W + dt gradbar K(p, p'),   p' (1 + dt gamma / 2) = p (1 - dt gamma / 2) - dt s gradbar f(W, W').
 template <class T>
 void Flow<T>::step_discrete_gradient(Params<T>& w, Oracle<T>& o, const Params<T>& g0) {
-  using std::abs;
   const T h = cfg_.dt;
   const T a = T(1) + h * cfg_.gamma / T(2), b = T(1) - h * cfg_.gamma / T(2);
   const T f0 = f_;
@@ -340,33 +339,33 @@ void Flow<T>::step_discrete_gradient(Params<T>& w, Oracle<T>& o, const Params<T>
   using std::sqrt;
   last_defect_ = norm(gf) * sqrt(rW2) + norm(gK) * sqrt(rp2) / s_;
   max_defect_ = std::max(max_defect_, last_defect_);
-  for (size_t j = 0; j < densities_.size(); ++j) {
-    Params<T> pm;
+  if (!densities_.empty()) {
+    Params<T> pm;  // the midpoint momentum, as Wm is the midpoint position
     axpy(p_, T(1), p1, pm);
     for (auto& x : pm) x /= T(2);
-    integrals_[j] += h * densities_at(Wm, pm, j);
+    for (size_t j = 0; j < densities_.size(); ++j) integrals_[j] += h * densities_at(Wm, pm, j);
   }
   d_ += h * cfg_.gamma / s_ * pbar_dot;
   w.swap(W1);
   p_.swap(p1);
   f_ = f1;
-  last_iter_ = it;
   max_iter_used_ = std::max(max_iter_used_, it);
 }
 
 template <class T>
 json Flow<T>::diagnostics() const {
+  const T K = kinetic(p_), H = f_ + K;  // one psi per unit (hamiltonian() and identity_residual() each recompute K)
   json d = {{"scheme", cfg_.scheme},
             {"order", scheme_order(cfg_.scheme)},
             {"time", number_to_json<T>(t_)},
             {"steps", steps_},
             {"force_scale", number_to_json<T>(s_)},
             {"f", number_to_json<T>(f_)},
-            {"kinetic", number_to_json<T>(kinetic(p_))},
-            {"hamiltonian", number_to_json<T>(hamiltonian())},
+            {"kinetic", number_to_json<T>(K)},
+            {"hamiltonian", number_to_json<T>(H)},
             {"hamiltonian_initial", number_to_json<T>(h0_)},
             {"dissipated", number_to_json<T>(d_)},
-            {"identity_residual", number_to_json<T>(identity_residual())}};
+            {"identity_residual", number_to_json<T>(H + d_ - h0_)}};
   if (cfg_.scheme == "discrete-gradient") {
     d["tolerance"] = number_to_json<T>(cfg_.tolerance);
     d["max_fixed_point_iterations"] = max_iter_used_;

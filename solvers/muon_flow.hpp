@@ -99,7 +99,6 @@ class Flow {
   T dissipation_rate(const Params<T>& p) const;
 
   const Params<T>& momentum() const { return p_; }
-  const FlowConfig<T>& config() const { return cfg_; }
   const T& force_scale() const { return s_; }
   const T& time() const { return t_; }
   long steps() const { return steps_; }
@@ -109,8 +108,7 @@ class Flow {
   const T& dissipated() const { return d_; }
   // H + D - H(0).
   T identity_residual() const { return hamiltonian() + d_ - h0_; }
-  // Discrete gradient: iterations and defect bound of the last step, and their maxima so far.
-  long last_iterations() const { return last_iter_; }
+  // Discrete gradient: defect bound of the last step; iterations and defect, their maxima so far.
   long max_iterations_used() const { return max_iter_used_; }
   const T& last_defect() const { return last_defect_; }
   const T& max_defect() const { return max_defect_; }
@@ -140,7 +138,7 @@ class Flow {
   Params<T> p_;
   T t_ = T(0), f_ = T(0), h0_ = T(0), d_ = T(0);
   long steps_ = 0;
-  long last_iter_ = 0, max_iter_used_ = 0;
+  long max_iter_used_ = 0;
   T last_defect_ = T(0), max_defect_ = T(0);
   std::vector<Density> densities_;
   std::vector<T> integrals_;

@@ -4,6 +4,7 @@
 // independent polar factor u (u^T u)^(-1/2) from a symmetric eigendecomposition.
 #include <gtest/gtest.h>
 
+#include "harness/oracles.hpp"
 #include "harness/linalg.hpp"
 #include "harness/solver.hpp"
 
@@ -19,12 +20,6 @@ Mat<T> rotation(long n, long i, long j) {
   g(i, i) = c, g(j, j) = c, g(i, j) = -s, g(j, i) = s;
   return g;
 }
-
-template <class T>
-struct NoOracle final : mb::Oracle<T> {
-  T value_and_gradient(const mb::Params<T>&, mb::Params<T>&) override { throw mb::Error("unused"); }
-  T value(const mb::Params<T>&) override { throw mb::Error("unused"); }
-};
 
 template <class T>
 Mat<T> polar_by_eig(const Mat<T>& u) {  // u (u^T u)^(-1/2), u of full column rank
@@ -50,7 +45,7 @@ void check(double tol) {
   const std::vector<mb::BlockSpec> specs{{"W", {4, 3}}};
   mb::Params<T> w{W0};
   solver->init(specs, w);
-  NoOracle<T> oracle;
+  mb::NoOracle<T> oracle;
   solver->step(w, {G1}, oracle);
 
   using std::sqrt;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "harness/oracles.hpp"
 #include "harness/error.hpp"
 #include "harness/problem.hpp"
 #include "solvers/muon_flow.hpp"
@@ -15,13 +16,7 @@ namespace {
 
 using mb::Params;
 
-template <class T>
-struct ProblemOracle final : mb::Oracle<T> {
-  explicit ProblemOracle(const mb::Problem<T>& p) : p(p) {}
-  T value_and_gradient(const Params<T>& w, Params<T>& g) override { return p.value_and_gradient(w, g); }
-  T value(const Params<T>& w) override { return p.value(w); }
-  const mb::Problem<T>& p;
-};
+using mb::ProblemOracle;
 
 const mb::json kKron = {{"m", 3}, {"n", 2}, {"kappa", 4}, {"seed", 1}};
 

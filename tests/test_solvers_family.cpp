@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "harness/oracles.hpp"
 #include "harness/solver.hpp"
 #include "solvers/spectral/polar.hpp"
 #include "solvers/spectral/regularized.hpp"
@@ -18,10 +19,7 @@ using mb::json;
 using mb::Mat;
 using mb::Params;
 
-struct NoOracle final : mb::Oracle<double> {
-  double value_and_gradient(const Params<double>&, Params<double>&) override { throw mb::Error("unused"); }
-  double value(const Params<double>&) override { throw mb::Error("unused"); }
-};
+using NoOracle = mb::NoOracle<double>;
 
 Mat<double> sample(long r, long c, int salt) {
   Mat<double> m(r, c);

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "harness/oracles.hpp"
 #include "harness/solver.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
 
@@ -14,10 +15,7 @@ namespace {
 using mb::json;
 using mb::Mat;
 
-struct NoOracle final : mb::Oracle<double> {
-  double value_and_gradient(const mb::Params<double>&, mb::Params<double>&) override { throw mb::Error("unused"); }
-  double value(const mb::Params<double>&) override { throw mb::Error("unused"); }
-};
+using NoOracle = mb::NoOracle<double>;
 
 Mat<double> sample(long r, long c, int salt) {
   Mat<double> m(r, c);

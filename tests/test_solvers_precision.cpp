@@ -13,6 +13,7 @@
 // The map-free solvers sit near 1e-15, and a decoy (a double instance perturbed by 1e-9) fails.
 #include <gtest/gtest.h>
 
+#include "harness/oracles.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
 
@@ -21,21 +22,13 @@ namespace {
 using mb::json;
 
 template <class T>
-struct ProblemOracle final : mb::Oracle<T> {
-  const mb::Problem<T>* p;
-  T value_and_gradient(const mb::Params<T>& w, mb::Params<T>& g) override { return p->value_and_gradient(w, g); }
-  T value(const mb::Params<T>& w) override { return p->value(w); }
-};
-
-template <class T>
 std::vector<mb::Params<T>> trajectory(const std::string& solver, const json& hyper, int steps, const T& perturb) {
   auto prob = mb::make_problem<T>("quadratic-ls", json::object());
   auto s = mb::make_solver<T>(solver, hyper);
   mb::Params<T> w = prob->initial_point(0), g;
   w[0](0, 0) += perturb;
   s->init(prob->blocks(), w);
-  ProblemOracle<T> o;
-  o.p = prob.get();
+  mb::ProblemOracle<T> o(*prob);
   std::vector<mb::Params<T>> out;
   for (int k = 0; k < steps; ++k) {
     prob->value_and_gradient(w, g);

@@ -17,25 +17,11 @@
 #include "harness/metrics.hpp"
 #include "harness/problem.hpp"
 #include "harness/runner.hpp"
+#include "harness/oracles.hpp"
 #include "harness/solver.hpp"
 
 namespace mb {
 namespace {
-
-template <class T>
-class ProblemOracle final : public Oracle<T> {
- public:
-  explicit ProblemOracle(const Problem<T>& p) : p_(p) {}
-  T value_and_gradient(const Params<T>& w, Params<T>& g) override {
-    ++evaluations;
-    return p_.value_and_gradient(w, g);
-  }
-  T value(const Params<T>& w) override { return p_.value(w); }
-  long evaluations = 0;
-
- private:
-  const Problem<T>& p_;
-};
 
 template <class T>
 double ln_of(const T& x) {

@@ -21,12 +21,9 @@ constexpr long kStop = -1;
 // The plan's jobs (cells, then claim tasks) by index: what the messages carry.
 struct Plan {
   const RunPlan& plan;
-  bool is_cell(size_t job) const { return plan.is_cell(job); }
-  const std::string& precision(size_t job) const { return plan.precision(job); }
-  std::string id(size_t job) const { return is_cell(job) ? plan.cells[job].id() : plan.claims[job - plan.cells.size()].id(); }
   std::string what(size_t job) const {
-    if (!is_cell(job)) {
-      const auto& t = plan.claims[job - plan.cells.size()];
+    if (!plan.is_cell(job)) {
+      const auto& t = plan.claim(job);
       return "claim " + t.claim + " [" + t.precision + "]";
     }
     const auto& c = plan.cells[job];
@@ -35,8 +32,8 @@ struct Plan {
   }
   // Largest first: mp50 jobs are 100-1000x slower than double; then the larger time budget.
   double weight(size_t job) const {
-    const double prec = precision(job) == "mp50" ? 1000.0 : 1.0;
-    const double budget = is_cell(job) ? plan.cells[job].max_seconds : 60.0;
+    const double prec = plan.precision(job) == "mp50" ? 1000.0 : 1.0;
+    const double budget = plan.is_cell(job) ? plan.cells[job].max_seconds : 60.0;
     return prec * budget;
   }
 };

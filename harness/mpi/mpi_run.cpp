@@ -89,9 +89,11 @@ class Coordinator {
     const auto poll = std::chrono::milliseconds(5);
     const double lookahead = 0.02;  // seconds of work, 4 polling intervals
     std::vector<RemoteRank> remote(static_cast<size_t>(size_));
-    int active_remote = size_ - 1;
-    long remote_pending = 0;  // jobs assigned to remote ranks whose results have not arrived
-    while (active_remote > 0 || remote_pending > 0 || local_running_ > 0) {
+    // A remote rank is done once it has been told to stop and its last result has arrived.
+    auto remote_done = [&] {
+      return std::all_of(remote.begin() + 1, remote.end(), [](const RemoteRank& r) { return r.stopped && r.assigned == 0; });
+    };
+    while (!remote_done() || local_running_ > 0) {
       if (opt_.cancel && opt_.cancel->load()) break;
       if (const std::string e = local_error(); !e.empty()) {
         std::cerr << "muonbench: rank 0: error: " << e << "\n";
@@ -111,7 +113,6 @@ class Coordinator {
           const double s = msg.at("rank_seconds").get<double>();
           r.seconds_per_job = r.seconds_per_job < 0 ? s : 0.75 * r.seconds_per_job + 0.25 * s;
           --r.assigned;
-          --remote_pending;
           accept(msg);
         }
       }
@@ -122,13 +123,10 @@ class Coordinator {
         while (r.ready && !r.stopped && r.assigned < r.depth(lookahead)) {
           const long next = take(src);
           MPI_Send(&next, 1, MPI_LONG, src, kAssign, MPI_COMM_WORLD);
-          if (next == kStop) {
+          if (next == kStop)
             r.stopped = true;
-            --active_remote;
-          } else {
+          else
             ++r.assigned;
-            ++remote_pending;
-          }
         }
       }
       if (!any) std::this_thread::sleep_for(poll);  // leave the core to the workers
@@ -150,7 +148,7 @@ class Coordinator {
     const size_t job = queue_.front();
     queue_.pop_front();
     in_flight_[job] = rank;
-    journal_.append({{"run", p_.id(job)}, {"rank", rank}, {"what", p_.what(job)}});
+    journal_.append({{"run", p_.plan.id(job)}, {"rank", rank}, {"what", p_.what(job)}});
     return static_cast<long>(job);
   }
 
@@ -158,19 +156,27 @@ class Coordinator {
   // (outside the lock: the file write is the slow part), and journals it as done.
   void accept(const json& msg) {
     const size_t job = msg.at("job").get<size_t>();
-    if (!msg.value("stored", false)) store_result(cache_, p_, job, msg);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (p_.is_cell(job)) {
+    const bool stored = msg.value("stored", false);
+    if (p_.plan.is_cell(job)) {
       CellResult r{msg.at("record"), msg.at("timing")};
+      if (!stored) cache_.store(p_.plan.cells[job], r);
+      std::lock_guard<std::mutex> lock(mu_);
       ++out_.stats.cells_run;
       out_.stats.count_status(r.record.value("status", ""));
-      out_.cells[p_.id(job)] = std::move(r);
+      out_.cells[p_.plan.id(job)] = std::move(r);
+      finish_locked(job);
     } else {
+      ClaimResult r{msg.at("outcomes"), msg.at("seconds").get<double>()};
+      if (!stored) cache_.store(p_.plan.claim(job), r);
+      std::lock_guard<std::mutex> lock(mu_);
       ++out_.stats.claims_run;
-      out_.claims[p_.id(job)] = ClaimResult{msg.at("outcomes"), msg.at("seconds").get<double>()};
+      out_.claims[p_.plan.id(job)] = std::move(r);
+      finish_locked(job);
     }
+  }
+  void finish_locked(size_t job) {
     in_flight_.erase(job);
-    journal_.append({{"done", p_.id(job)}});
+    journal_.append({{"done", p_.plan.id(job)}});
   }
 
   // Rank 0's computing threads; `until_mpi_up`: the start-up helper (see start()). An error (a
@@ -205,7 +211,7 @@ class Coordinator {
     if (in_flight_.empty()) return;
     std::cerr << "muonbench: the distributed run stopped with " << in_flight_.size() << " job(s) lost in flight:\n";
     for (const auto& [job, rank] : in_flight_)
-      std::cerr << "  " << p_.id(job) << "  " << p_.what(job) << "  (rank " << rank << ")\n";
+      std::cerr << "  " << p_.plan.id(job) << "  " << p_.what(job) << "  (rank " << rank << ")\n";
   }
 
   const Plan& p_;

@@ -12,7 +12,7 @@
 namespace mb::mpi_detail {
 
 json run_job(const Plan& p, size_t job, const std::atomic<bool>* cancel) {
-  if (p.is_cell(job)) {
+  if (p.plan.is_cell(job)) {
     try {
       const CellResult r = run_cell(p.plan.cells[job], cancel);
       return {{"job", job}, {"record", r.record}, {"timing", r.timing}};
@@ -20,15 +20,15 @@ json run_job(const Plan& p, size_t job, const std::atomic<bool>* cancel) {
       return nullptr;
     }
   }
-  const ClaimResult r = run_claim_task(p.plan.claims[job - p.plan.cells.size()]);
+  const ClaimResult r = run_claim_task(p.plan.claim(job));
   return {{"job", job}, {"outcomes", r.outcomes}, {"seconds", r.seconds}};
 }
 
 void store_result(const ResultCache& cache, const Plan& p, size_t job, const json& msg) {
-  if (p.is_cell(job))
+  if (p.plan.is_cell(job))
     cache.store(p.plan.cells[job], CellResult{msg.at("record"), msg.at("timing")});
   else
-    cache.store(p.plan.claims[job - p.plan.cells.size()], ClaimResult{msg.at("outcomes"), msg.at("seconds").get<double>()});
+    cache.store(p.plan.claim(job), ClaimResult{msg.at("outcomes"), msg.at("seconds").get<double>()});
 }
 
 void send_json(const json& j, int dest, int tag) {
