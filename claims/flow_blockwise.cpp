@@ -1,5 +1,5 @@
 // flow-blockwise: the blockwise inertial flow on `moe` satisfies the blockwise dissipation identity
-// (THEORY.md 2c, "Blockwise version" [D]): with one kinetic energy per expert slice and per gate
+// (docs/theory.md 2c, "Blockwise version" (derivation of this project)): with one kinetic energy per expert slice and per gate
 // matrix, K(p) = sum_e psi_eps(p_{A,e}) + psi_eps(p_C) (minus q eps each), the maps are blockwise
 // regularized polar maps and
 //     H(T) + gamma int_0^T sum_b <p_b, grad K_b(p_b)> dt = H(0),   H = f + K.
@@ -21,7 +21,7 @@ ClaimInfo flow_blockwise_info() {
           "The blockwise inertial flow (one smoothed nuclear norm per block/expert slice) on a mixture of experts "
           "satisfies the blockwise dissipation identity H(T) + gamma int sum_b <p_b, grad K_b(p_b)> dt = H(0).",
           "K = sum_b psi_eps(p_b) - q_b eps;  H(T) + gamma int_0^T sum_b <p_b, grad K_b(p_b)> dt - H(0) = 0",
-          "THEORY.md 2c (Particles and mean field: blockwise version) [D]; instance THEORY.md 3 item 10",
+          "docs/theory.md 2c (Particles and mean field: blockwise version) (derivation of this project); instance docs/theory.md 3 item 10",
           "as flow-dissipation: slope by fit_slope with rounding n stages (d + 4) u (|H0| + D); limit by the Romberg "
           "a-posteriori estimate + amplification x rounding",
           {{"whole-block-K", "H with one psi_eps per whole block (the expert stack as one matrix) for a blockwise run"}},

@@ -1,5 +1,5 @@
 // flow-dissipation: the Hamiltonian dissipation identity of the inertial regularized Muon flow
-// (THEORY.md 2c [D]), integrated form:
+// (docs/theory.md 2c (derivation of this project)), integrated form:
 //     H(T) + D(T) = H(0),   H = f + K(p),   D(T) = gamma int_0^T <p, grad K(p)> dt,
 // checked on quadratic-kron (3 x 2, kappa 4, seed 1; gamma = 1/2, eps = 1/2, p(0) = 0, T = 1) with
 // the solver's own integrators (solvers/muon_flow.hpp), D integrated with the state:
@@ -28,7 +28,7 @@ ClaimInfo flow_dissipation_info() {
           "H = f + K satisfies H(T) + gamma int_0^T <p, grad K(p)> dt = H(0); integrators of order q reproduce it "
           "with residual O(dt^q), and the discrete-gradient scheme reproduces it exactly.",
           "H(T) + gamma int_0^T <p, grad K(p)> dt - H(0) = 0;  r(dt) = C dt^q;  Romberg lim r = 0",
-          "THEORY.md 2c (Hamiltonian and identity; numerical check items 1-3) [D]",
+          "docs/theory.md 2c (Hamiltonian and identity; numerical check items 1-3) (derivation of this project)",
           "slope: fit_slope (spread of local slopes + sum |w_j| r_j) with rounding n stages (d + 4) u (|H0| + D); "
           "limit: Romberg estimate |R_KK - R_K-1,K-1| + amplification x max rounding; exact: per-step defect bound of "
           "the fixed-point solve + 2 (d + 4) u (|H| + D)",

@@ -1,4 +1,4 @@
-// flow-exponential-rate: the global Lyapunov rate of THEORY.md 2d [D] for the inertial flow.
+// flow-exponential-rate: the global Lyapunov rate of docs/theory.md 2d (derivation of this project) for the inertial flow.
 // With f* , mu (PL), L (smoothness) of the instance, R = R0 = sqrt((H(0) - f* + eps)^2 - eps^2) (the
 // bounded-momentum radius that holds automatically, 2c), rho_R = sqrt(R^2 + eps^2),
 // l = L sqrt(rho_R / eps) (the alignment constant that always holds),
@@ -14,7 +14,7 @@
 // Samples with r_k > 1e-3 are not used (rounding, not the flow, would decide there).
 // Tightness: lambda_obs / lambda, lambda_obs = -(least-squares slope of ln E_c over the second half
 // of the used samples). Decoy "rate-2gamma": claims lambda = 2 gamma, twice the damping (the gap
-// cannot decay faster than gamma, THEORY.md 2d sharp local rate), must be violated.
+// cannot decay faster than gamma, docs/theory.md 2d sharp local rate), must be violated.
 #include "claims/flow_support.hpp"
 #include "solvers/spectral/regularized.hpp"
 
@@ -27,7 +27,7 @@ ClaimInfo flow_exponential_rate_info() {
           "decays at least like e^{-lambda t} along the inertial flow, lambda computed from the instance's constants.",
           "c = min{gamma/(gamma^2 rho_R + 2l), 1/sqrt(2 L rho_R)}, lambda = min{c mu/(1+c), gamma/(2 + c mu rho_R)}, "
           "l = L sqrt(rho_R/eps): E_c(t) e^{lambda t} non-increasing",
-          "THEORY.md 2d (global Lyapunov candidate) [D]",
+          "docs/theory.md 2d (global Lyapunov candidate) (derivation of this project)",
           "per consecutive samples: 2 (e_k/E_k + e_{k+1}/E_{k+1}) (rk4 Richardson estimate, dt vs dt/2) + relative "
           "rounding [(d+4) u (|f| + K + c|<p, grad f>|) + n stages (d+4) u |H0|] / E; samples with rounding > 1e-3 unused",
           {{"rate-2gamma", "claims lambda = 2 gamma: faster than the damping allows"}}};

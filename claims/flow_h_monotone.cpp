@@ -1,5 +1,5 @@
 // flow-h-monotone: along the inertial regularized Muon flow, H = f + K is non-increasing
-// (dH/dt = -gamma <p, grad K(p)> <= 0, THEORY.md 2c [D]) while f itself need not be: the flow has
+// (dH/dt = -gamma <p, grad K(p)> <= 0, docs/theory.md 2c (derivation of this project)) while f itself need not be: the flow has
 // inertia, and in the underdamped regime f rises whenever the momentum carries W uphill.
 // Instance: quadratic-kron 3 x 2 (kappa 4, seed 1), gamma = 1/4, eps = 1/4 (underdamped:
 // gamma^2 < 4 mu / eps), p(0) = 0, T = 8, rk4 with dt = 1/16 and dt = 1/32.
@@ -20,7 +20,7 @@ ClaimInfo flow_h_monotone_info() {
           "Along the inertial regularized Muon flow the Hamiltonian H = f + K(p) never increases, while the "
           "objective f can (it rises when inertia carries W uphill; the report lists when).",
           "dH/dt = -gamma <p, grad K(p)> <= 0;  f(t) is not monotone in general",
-          "THEORY.md 2c (Hamiltonian and identity) [D]",
+          "docs/theory.md 2c (Hamiltonian and identity) (derivation of this project)",
           "per pair of consecutive common times: 2 (e_k + e_{k+1}) with e_k = |X_dt(t_k) - X_{dt/2}(t_k)| / 15 "
           "(rk4 Richardson error estimate of the finer run) + rounding 2 n stages (d + 4) u (|H0| + D)",
           {{"f-monotone", "claims f is non-increasing too (true for gradient flow, false with inertia)"}}};

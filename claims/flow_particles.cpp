@@ -1,5 +1,5 @@
 // flow-particles: the inertial flow of N interacting particles in the mean-field scaling
-// (THEORY.md 2c "Particles and mean field", 2e [D]) on mean-field-2layer (f = J(rho_N)):
+// (docs/theory.md 2c "Particles and mean field", 2e (derivation of this project)) on mean-field-2layer (f = J(rho_N)):
 //     dW_i/dt = grad K(p_i),  dp_i/dt = -N grad_{W_i} J(rho_N) - gamma p_i,  H_N = J + (1/N) sum_i K(p_i),
 //     H_N(T) + (gamma/N) int_0^T sum_i <p_i, grad K(p_i)> dt = H_N(0).
 // Parts:
@@ -34,7 +34,7 @@ ClaimInfo flow_particles_info() {
           "K(p_i) exactly as (gamma/N) sum_i <p_i, grad K(p_i)>, and they propagate chaos: their distance to the "
           "particles of a large reference population decays like N^(-1/2) (RMS over draws).",
           "H_N(T) + (gamma/N) int sum_i <p_i, grad K(p_i)> dt = H_N(0);  RMS_N ~ C (1/N - 1/N_ref)^(1/2)",
-          "THEORY.md 2c (particles and mean field) and 2e (propagation-of-chaos tests) [D]",
+          "docs/theory.md 2c (particles and mean field) and 2e (propagation-of-chaos tests) (derivation of this project)",
           "identity: as flow-dissipation (fit_slope + rounding model; Romberg estimate + amplification x rounding); "
           "chaos: 3 standard errors of the fitted slope, se(ln RMS_N) = sd_s(MSE_N)/(2 sqrt(S) mean_s MSE_N)",
           {{"no-1/N", "H_N with sum_i K(p_i) (no 1/N) and dissipation gamma sum_i <p_i, grad K(p_i)>"},

@@ -1,4 +1,4 @@
-// What the flow claims share (THEORY.md 2c-2e): an oracle over a problem, a ladder of flow runs
+// What the flow claims share (docs/theory.md 2c-2e): an oracle over a problem, a ladder of flow runs
 // at dt = t_end / n for doubling n, the rounding model of the identity residual, Romberg
 // extrapolation to dt -> 0, and the two checks built on them (the residual's slope in dt, and
 // its extrapolated limit 0).

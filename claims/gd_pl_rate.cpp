@@ -1,7 +1,7 @@
 // gd-pl-rate: gradient descent with step 1/L on an L-smooth function satisfying the PL
 // inequality ||grad f||^2 >= 2 mu (f - f*) contracts the gap at least geometrically:
 //     f(W_k) - f* <= (1 - mu/L)^k (f(W_0) - f*)          [R: Polyak 1963; Karimi et al. 2016, Thm 1]
-// Checked on quadratic-ls (THEORY.md section 3 item 2, mu and L known exactly) by running the
+// Checked on quadratic-ls (docs/theory.md section 3 item 2, mu and L known exactly) by running the
 // registered `sgd` solver (momentum 0, lr = 1/L) and testing the bound at every step.
 //
 // Tolerance model: the gap f_k - f* is computed with absolute error about c u (|f_k| + |f*|)
@@ -25,7 +25,7 @@ ClaimInfo gd_pl_rate_info() {
           "Gradient descent with step 1/L on an L-smooth mu-PL function contracts the objective gap by at least "
           "(1 - mu/L) per step.",
           "f(W_k) - f* <= (1 - mu/L)^k (f(W_0) - f*) for all k",
-          "[R] Polyak 1963; Karimi, Nutini & Schmidt 2016, Theorem 1; instance THEORY.md section 3 item 2",
+          "(standard) Polyak 1963; Karimi, Nutini & Schmidt 2016, Theorem 1; instance docs/theory.md section 3 item 2",
           "per step k: ln(gap_k) trusted to tol_k = 64 u (|f_k| + |f*|) / gap_k; steps with tol_k > 1e-3 are not "
           "used; holds iff max_k [ln(gap_k/gap_0) - k ln(1-mu/L) - tol_k] <= 0",
           {{"exponent-3", "claims the faster bound (1 - mu/L)^(3k): wrong exponent"}}};

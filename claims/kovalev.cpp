@@ -1,10 +1,10 @@
 // kovalev-trust-region: Kovalev's analysis of Muon as a non-Euclidean trust-region method
-// (arXiv:2503.12645, Lemma 3 and Theorem 2 as quoted by Cesista; THEORY.md 2f), along runs on the
-// stochastic Kronecker quadratic (THEORY.md section 3 items 1 and 12: g = grad f + sigma Xi/sqrt(mn)).
+// (arXiv:2503.12645, Lemma 3 and Theorem 2 as quoted by Cesista; docs/theory.md 2f), along runs on the
+// stochastic Kronecker quadratic (docs/theory.md section 3 items 1 and 12: g = grad f + sigma Xi/sqrt(mn)).
 //
 // The algorithm recursions are written here, not taken from solvers/: Lemma 3 bounds the internal
 // momentum error ||m_k - grad f(x_k)||_*, which needs the momentum state, and the iterations-to-eps
-// count needs grad f at every iterate. Kovalev's Algorithm 1 with the spectral norm (THEORY.md 2f):
+// count needs grad f at every iterate. Kovalev's Algorithm 1 with the spectral norm (docs/theory.md 2f):
 //     x_{k+1} = x_k - eta polar(m_k),   m_{k+1} = (1 - alpha) m_k + alpha g(x_{k+1}),   m_0 = g(x_0)
 // NSGD-M is the same with the Euclidean ball: x_{k+1} = x_k - eta m_k/||m_k||_F. Orthogonal-SGDM
 // (EMA form): O_k = polar(g_k), m_k = (1-alpha) m_{k-1} + alpha O_k, x_{k+1} = x_k - eta m_k.
@@ -20,7 +20,7 @@
 //   part muon-error-vanishes   Muon's direction error E||polar(m) - polar(G)||_F at a fixed point (eta = 0)
 //                          falls like sqrt(alpha): slope 1/2 in alpha (m averages before the map)
 //   part osgdm-bias-persists   Orthogonal-SGDM's E||m - polar(G)||_F stays >= ||E polar(G + xi) - polar(G)||_F > 0
-//                          for every alpha (it averages after the map; THEORY.md 2f test 3, Kovalev App. B)
+//                          for every alpha (it averages after the map; docs/theory.md 2f test 3, Kovalev App. B)
 // Decoys: lemma3-no-sqrt-alpha (the bound without sqrt(alpha) rho sigma), stochastic-as-deterministic
 // (claims Muon's K(eps) slope >= -2, the deterministic rate), osgdm-error-vanishes (claims O-SGDM's
 // error falls like sqrt(alpha) too).
@@ -50,7 +50,7 @@ ClaimInfo kovalev_info() {
           "E||m_k - grad f(x_k)||_* <= (1-alpha)^k rho sigma + sqrt(alpha) rho sigma + L eta/alpha;  "
           "d ln K / d ln eps >= -4;  E||polar(m) - polar(G)|| ~ sqrt(alpha);  "
           "E||m_OSGDM - polar(G)|| >= ||E polar(G + xi) - polar(G)|| > 0",
-          "Kovalev arXiv:2503.12645 Lemma 3, Theorem 2, Appendix B (quoted by Cesista) [V]; THEORY.md 2f tests 1-3",
+          "Kovalev arXiv:2503.12645 Lemma 3, Theorem 2, Appendix B (quoted by Cesista) (published); docs/theory.md 2f tests 1-3",
           "statistical: 3 standard errors over seeds (per step for Lemma 3; through the fit weights for slopes); "
           "error slopes also carry the spread of the local slopes; rounding is negligible (< 1e-12 relative)",
           {{"lemma3-no-sqrt-alpha", "the Lemma 3 bound without the sqrt(alpha) rho sigma term"},

@@ -1,11 +1,11 @@
 // lmo-polar: Kovalev's trust-region step is the spectral-ball linear minimization oracle
-// (THEORY.md 2f [D/R, V-num]):
+// (docs/theory.md 2f (derivation / standard fact, checked numerically)):
 //     argmin_{||D||_op <= eta} <G, D> = -eta polar(G),  with value -eta ||G||_*
 //   part value       <G, -eta polar(G)> = -eta ||G||_* and ||eta polar(G)||_op = eta
 //   part optimality  no feasible D does better: D = Proj_ball(D* + t E) for random E, t = 2^-2..2^-12,
 //                    and random feasible D (von Neumann's trace inequality says none can)
 //   part ns-distance how far the Newton-Schulz schedules are from it: the measured ||NS(G) - polar(G)||_op
-//                    equals its exact-arithmetic value max_i |q(sigma_i/s) - 1| (THEORY.md 2g "Exact
+//                    equals its exact-arithmetic value max_i |q(sigma_i/s) - 1| (docs/theory.md 2g "Exact
 //                    a-posteriori bound") up to rounding; each schedule's LMO suboptimality
 //                    <G, -eta NS(G)/||NS(G)||_op> + eta ||G||_* is reported.
 // Decoys: op-norm-value (value -eta ||G||_op), frobenius-direction (claims -eta G/||G||_F, the
@@ -38,7 +38,7 @@ ClaimInfo lmo_polar_info() {
           "Newton-Schulz schedules reach it only up to their exact-arithmetic error max_i |q(sigma_i/s) - 1|.",
           "argmin_{||D||_op <= eta} <G, D> = -eta polar(G), min = -eta ||G||_*;  "
           "||NS(G) - polar(G)||_op = max_i |q(sigma_i/s) - 1|",
-          "THEORY.md 2f (LMO and dual norm) [D/R, V-num]; 2g (exact a-posteriori bound) [D]",
+          "docs/theory.md 2f (LMO and dual norm) (derivation / standard fact, checked numerically); 2g (exact a-posteriori bound) (derivation of this project)",
           "SVD rounding of polar (R.-C. Li's perturbation bound), inner products mn u |.||.|, projection onto the ball "
           "(m+n) u; Newton-Schulz: per-step rounding propagated through the divided differences of the step "
           "polynomials on the actual singular values",

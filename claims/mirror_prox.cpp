@@ -1,4 +1,4 @@
-// mirror-prox: the regularized Muon step solves its Bregman prox problem (THEORY.md 2b [D]).
+// mirror-prox: the regularized Muon step solves its Bregman prox problem (docs/theory.md 2b (derivation of this project)).
 // With Phi(Z) = eps h(Z) = -eps tr((I - Z^T Z)^(1/2)) on ||Z||_op < 1 (Legendre, grad Phi = grad psi*_eps):
 //
 //   part bregman-prox       Z+ = argmin_Z (1-beta) <grad Phi(Z_k) - G, Z> + D_Phi(Z, Z_k)
@@ -9,7 +9,7 @@
 // objective (value, gradient, and the Hessian of Phi by the Daleckii-Krein formula on the
 // eigendecomposition of Z^T Z), never by the closed form. Stopping: Newton decrement, then the
 // solution's distance to the true minimizer is at most ||grad F(Z)||_F / eps (F is eps-strongly
-// convex because h is 1-strongly convex, THEORY.md 2a).
+// convex because h is 1-strongly convex, docs/theory.md 2a).
 //
 // Tolerance: ||Z_newton - Z_closed||_F <= (||grad F(Z_newton)||_F + d_grad) / eps + d_closed, with
 // d_grad the rounding of grad Phi at Z_newton (conjugate_gradient_error, times 2 for the two grad Phi
@@ -34,7 +34,7 @@ ClaimInfo mirror_prox_info() {
           "and -eta grad psi_eps(M) solves the regularized trust-region problem.",
           "grad psi_eps(beta M_k + (1-beta) G) = argmin_Z (1-beta)<grad Phi(Z_k) - G, Z> + D_Phi(Z, Z_k);  "
           "-eta grad psi_eps(M) = argmin_{||D||_op<=eta} <M, D> + eta eps h(D/eta)",
-          "THEORY.md 2b (mirror and prox characterization) [D]",
+          "docs/theory.md 2b (mirror and prox characterization) (derivation of this project)",
           "strong convexity (modulus eps) turns the final gradient norm of the numerical prox solve into a distance "
           "bound; plus Gram-map rounding of grad Phi and of the closed form (support.hpp)",
           {{"beta-swapped", "closed form grad psi_eps((1-beta) M_k + beta G): beta and 1-beta exchanged"},

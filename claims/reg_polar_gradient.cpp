@@ -1,11 +1,11 @@
 // reg-polar-gradient: the regularized polar map is the gradient of the smoothed nuclear norm
-// (THEORY.md 2a, "Gradient" and "Finite-difference test"; our derivation [D], checked [V-num]):
+// (docs/theory.md 2a, "Gradient" and "Finite-difference test"; a derivation of this project, checked numerically):
 //     psi_eps(M) = sum_i sqrt(sigma_i^2 + eps^2),   grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2).
 // A central difference along a unit direction D,
 //     e(h) = | [psi(M + hD) - psi(M - hD)] / (2h) - <grad psi(M), D> | = a h^2 + O(h^4),
 // so (part fd-slope) the log-log slope of e in h is 2 over a window where truncation dominates,
 // and (part fd-exact) at the h that balances truncation and rounding e is within a h^2 + rounding:
-// ~1e-9 in double, ~1e-32 in mp50 (THEORY.md: <= 1e-25), i.e. the map is exactly the derivative.
+// ~1e-9 in double, ~1e-32 in mp50 (docs/theory.md: <= 1e-25), i.e. the map is exactly the derivative.
 // psi is evaluated through the eigenvalues of the smaller Gram matrix (no SVD), grad psi by
 // spectral::reg_polar (method "eig").
 //
@@ -33,7 +33,7 @@ ClaimInfo reg_polar_gradient_info() {
           "psi_eps(M) = sum_i sqrt(sigma_i^2 + eps^2): central differences of psi_eps converge to it with error "
           "slope 2 in h, and agree with it to rounding (<= 1e-25 in mp50).",
           "[psi_eps(M + hD) - psi_eps(M - hD)] / (2h) = <M (M^T M + eps^2 I)^(-1/2), D> + a h^2 + O(h^4)",
-          "THEORY.md 2a (gradient of psi_eps; finite-difference test) [D, V-num]",
+          "docs/theory.md 2a (gradient of psi_eps; finite-difference test) [D, V-num]",
           "rounding: psi through Gram eigenvalues known to dpsi = sum_i min(dl/(2 sqrt(sigma_i^2+eps^2)), sqrt(dl)) "
           "+ 2 q u psi + sqrt(q) u ||M||_F with dl = (max(m,n) + 8q) u sigma_max^2, so the difference quotient "
           "to dpsi/h; slope: spread of the local slopes over the window + sum |w_j| r_j; exactness: truncation "

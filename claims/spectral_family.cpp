@@ -1,5 +1,5 @@
 // spectral-family: the spectral powers Psi_p(M) = M (M^T M + delta I)^((p-1)/2) of BeyondMuon
-// (THEORY.md 2g [D]; arXiv:2602.04669) interpolate between regularized Muon and SGD, and the
+// (docs/theory.md 2g (derivation of this project); arXiv:2602.04669) interpolate between regularized Muon and SGD, and the
 // coupled Newton iterations that compute them without an SVD converge quadratically.
 //   part p0-regularized-muon  p = 0, delta = eps^2, by the coupled Newton-Schulz root (no SVD, no
 //                             eigendecomposition) equals grad psi_eps(M) (the regularized polar map,
@@ -42,7 +42,7 @@ ClaimInfo spectral_family_info() {
           "(delta = eps^2) and the identity (SGD) at p = 1; the coupled Newton iterations computing it without "
           "an SVD converge quadratically.",
           "Psi_0(M; eps^2) = grad psi_eps(M);  Psi_1(M) = M;  r_{k+1} ~ C r_k^2 (coupled Newton-Schulz, Guo-Higham)",
-          "THEORY.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) [D, V: spectral_ns.py, Higham 1986, "
+          "docs/theory.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) [D, V: spectral_ns.py, Higham 1986, "
           "Guo & Higham 2006]",
           "p0: Newton residual r/2 + rounding floor sqrt(q)(max(m,n)+8q) u cond(A), times ||M|| ||A^(-1/2)||, plus the "
           "Gram-map error of grad psi; p1: SVD backward error; order: fit_slope (spread of local slopes + rounding "

@@ -28,7 +28,7 @@ struct ClaimInfo {
   std::string name;
   std::string statement;        // in words
   std::string formula;          // as a formula
-  std::string source;           // paper + section, or "THEORY.md 2x [D]" for our derivations
+  std::string source;           // paper + section, or "docs/theory.md 2x (derivation of this project)" for our derivations
   std::string tolerance_model;  // how the tolerance is derived
   std::vector<std::pair<std::string, std::string>> decoys;  // (name, what is wrong)
   // (name, what it checks) of each part of the true statement; empty: one outcome named "claim".

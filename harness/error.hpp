@@ -1,5 +1,5 @@
 // Errors that reach the user. Every message names the field or argument at fault, so that a
-// user can fix the input without reading code (Ceres' IsValid habit, PEERS.md section 3).
+// user can fix the input without reading code (Ceres' Solver::Options::IsValid habit).
 #pragma once
 
 #include <stdexcept>

@@ -1,4 +1,4 @@
-// A gradient checker in the style of Ceres's GradientChecker (PEERS.md section 3): compares the
+// A gradient checker in the style of Ceres's GradientChecker: compares the
 // analytic gradient of a problem with central finite differences and reports the largest
 // relative error and where it occurs. Instantiated once per scalar in harness/generic/.
 //

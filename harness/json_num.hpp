@@ -34,9 +34,14 @@ std::string decimal_text(const json& j);
 template <class T>
 json number_to_json(const T& x);  // mp50 -> string; float/double -> number (null if non-finite)
 
-// A matrix as a list of rows. Rejects: not a list, empty, ragged rows, non-numbers, NaN/Inf.
+// Largest matrix `spectral` and `replay` accept by default (--max-entries), and the cap on that option.
+constexpr long kDefaultMaxMatrixEntries = 1L << 20;  // 1024 x 1024
+constexpr long kMaxMatrixEntriesLimit = 1L << 28;
+
+// A matrix as a list of rows. Rejects: not a list, empty, ragged rows, non-numbers, NaN/Inf, and
+// more than max_entries entries (before allocating).
 template <class T>
-Mat<T> matrix_from_json(const json& j, const std::string& field);
+Mat<T> matrix_from_json(const json& j, const std::string& field, long max_entries = kDefaultMaxMatrixEntries);
 template <class T>
 json matrix_to_json_strings(const Mat<T>& m);
 

@@ -18,7 +18,7 @@
 
 namespace mb {
 
-// Constants the theory needs (THEORY.md section 2d), each true on this instance:
+// Constants the theory needs (docs/theory.md section 2d), each true on this instance:
 //   PL:        ||grad f(W)||^2 >= 2 mu (f(W) - f*)      (mu_scope: "global" or "local")
 //   L-smooth:  ||grad f(W)||^2 <= 2 L (f(W) - f*) and grad f is L-Lipschitz (Frobenius)
 //   mu_scope/L_scope "local": the inequality holds near the minimizer (the constant is an
@@ -36,7 +36,7 @@ struct Known {
   std::vector<std::string> assumptions;  // "PL", "L-smooth", "convex", "quadratic", ...
 };
 
-// Problems whose blocks are stacks of particles (THEORY.md section 2e): slice i of every block
+// Problems whose blocks are stacks of particles (docs/theory.md section 2e): slice i of every block
 // in `blocks` is particle i. The N particles are the first N of a reference population of
 // `population` i.i.d. draws: the problem built from `reference_params` (the same instance with
 // N = population) has an initial point whose first N particles are exactly this one's, for every
@@ -61,12 +61,12 @@ class Problem {
   virtual Known<T> known() const = 0;
   // A minimizer, where one is known exactly (to the working precision).
   virtual std::optional<Params<T>> minimizer() const { return std::nullopt; }
-  // Eigenvalues of the Hessian at the minimizer, where known (sharp-rate claims, THEORY 2d).
+  // Eigenvalues of the Hessian at the minimizer, where known (sharp-rate claims, docs/theory.md 2d).
   virtual std::optional<std::vector<T>> hessian_eigenvalues() const { return std::nullopt; }
   // Particle structure (mean-field problems), or nullopt.
   virtual std::optional<ParticleLayout> particles() const { return std::nullopt; }
 
-  // Stochastic gradients (THEORY.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
+  // Stochastic gradients (docs/theory.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
   // i.i.d. N(0,1) over all d entries, so E||g - grad f||^2 = sigma^2. sigma = 0: deterministic.
   const T& noise_sigma() const { return sigma_; }
   void add_gradient_noise(Params<T>& g, Rng& rng) const;
@@ -101,7 +101,7 @@ struct ProblemInfo {
   std::string name;
   std::string summary;
   std::string formula;    // the objective and its gradient, in words and symbols
-  std::string reference;  // THEORY.md section or paper
+  std::string reference;  // docs/theory.md section or paper
   // A small instance (parameters as JSON text) on which the tests run the mp50 gradient check
   // and the constants check; "{}" means the defaults. From the class's optional kTestParams.
   std::string test_params = "{}";

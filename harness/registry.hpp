@@ -1,4 +1,4 @@
-// Registries by name (Caffe's LayerRegistry habit, PEERS.md section 3): a function-local static
+// Registries by name (Caffe's LayerRegistry habit): a function-local static
 // map per entry type, filled by static objects in each source file before main() runs.
 // Duplicate names abort at start-up; unknown names list the known ones.
 //

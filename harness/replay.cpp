@@ -4,9 +4,10 @@
 
 namespace mb {
 
-json replay(const std::string& solver, const json& config, const std::string& precision, const json& trace) {
+json replay(const std::string& solver, const json& config, const std::string& precision, const json& trace,
+            long max_entries) {
   require_precision(precision, "--precision");
-  return Registry<ReplayFn>::instance().get(precision, "precision", "--precision")(solver, config, trace);
+  return Registry<ReplayFn>::instance().get(precision, "precision", "--precision")(solver, config, trace, max_entries);
 }
 
 }  // namespace mb

@@ -9,8 +9,11 @@
 
 namespace mb {
 
-using ReplayFn = json (*)(const std::string& solver, const json& config, const json& trace);
-// Dispatches on precision (float, double, mp50). Bad input throws Error naming the field.
-json replay(const std::string& solver, const json& config, const std::string& precision, const json& trace);
+using ReplayFn = json (*)(const std::string& solver, const json& config, const json& trace, long max_entries);
+// Dispatches on precision (float, double, mp50). Bad input throws Error naming the field; a step
+// whose result is not finite throws NumericalError naming the step. Matrices of more than
+// `max_entries` entries are refused before they are allocated.
+json replay(const std::string& solver, const json& config, const std::string& precision, const json& trace,
+            long max_entries = kDefaultMaxMatrixEntries);
 
 }  // namespace mb

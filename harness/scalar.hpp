@@ -4,7 +4,7 @@
 //   double  IEEE binary64     ("double")
 //   mp50    boost::multiprecision::cpp_bin_float_50: 50 decimal digits (168-bit mantissa),
 //           expression templates OFF, so `auto`, std::max and ADL calls behave as for double
-//           (PEERS.md section 3: mpfr_float_50 has them on and silently breaks such code).
+//           (mpfr_float_50 has them on and silently breaks such code).
 //
 // Generic code is written ADL-clean: `using std::sqrt;` then `sqrt(x)`, and builds constants
 // exactly: `T(1) / T(3)`, `from_decimal<T>("0.9")`, never `constexpr T` or a double literal.

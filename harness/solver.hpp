@@ -65,7 +65,7 @@ struct SolverInfo {
   std::string name;
   std::string summary;
   std::string update;     // the update rule, exactly
-  std::string reference;  // paper / peer code / THEORY.md section
+  std::string reference;  // paper / peer code / docs/theory.md section
 };
 
 template <class T>

@@ -46,6 +46,10 @@ std::string Suite::hash() const { return content_hash(spec.dump()); }
 
 namespace {
 constexpr size_t kMaxCells = 200000;
+// Budgets past these are typing errors, not plans (1e9 steps; 10^7 s is 116 days per cell).
+constexpr long kMaxSteps = 1000000000;
+constexpr double kMaxSeconds = 1e7;
+constexpr size_t kMaxNameLength = 64;
 
 std::string get_string(const json& j, const std::string& key, const std::string& field, const std::string& def,
                        bool required = false) {
@@ -64,6 +68,20 @@ const json& get_list(const json& j, const std::string& key, const std::string& f
   return j[key];
 }
 
+// The suite's name names its default output folder runs/<name>/: a plain file name.
+std::string read_suite_name(const json& j, const std::string& field) {
+  const std::string name = get_string(j, "name", field, "", true);
+  const bool plain = name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                     std::string::npos;
+  if (name.size() > kMaxNameLength)
+    throw Error(field + ".name: at most " + std::to_string(kMaxNameLength) + " characters, got " +
+                std::to_string(name.size()));
+  if (!plain || name[0] == '.')
+    throw Error(field + ".name: use letters, digits, '.', '_' and '-' only, not starting with '.' (it names the "
+                "output folder runs/<name>/), got '" + name + "'");
+  return name;
+}
+
 struct Budget {
   long max_steps = 1000;
   double max_seconds = 300;
@@ -72,13 +90,17 @@ struct Budget {
 Budget read_budget(const json& j, const std::string& field, Budget b) {
   require_keys(j, {"max_steps", "max_seconds", "by_precision"}, field);
   if (j.contains("max_steps")) {
-    if (!j["max_steps"].is_number_integer() || j["max_steps"].get<long>() < 1)
-      throw Error(field + ".max_steps: expected an integer >= 1, got " + j["max_steps"].dump());
+    if (!j["max_steps"].is_number_integer() || j["max_steps"].get<long>() < 1 ||
+        (j["max_steps"].is_number_unsigned() && j["max_steps"].get<unsigned long>() > kMaxSteps) ||
+        j["max_steps"].get<long>() > kMaxSteps)
+      throw Error(field + ".max_steps: expected an integer >= 1 and at most " + std::to_string(kMaxSteps) + ", got " +
+                  j["max_steps"].dump());
     b.max_steps = j["max_steps"].get<long>();
   }
   if (j.contains("max_seconds")) {
-    if (!j["max_seconds"].is_number() || !(j["max_seconds"].get<double>() > 0))
-      throw Error(field + ".max_seconds: expected a number > 0, got " + j["max_seconds"].dump());
+    if (!j["max_seconds"].is_number() || !(j["max_seconds"].get<double>() > 0) ||
+        !(j["max_seconds"].get<double>() <= kMaxSeconds))
+      throw Error(field + ".max_seconds: expected a number > 0 and at most 1e7, got " + j["max_seconds"].dump());
     b.max_seconds = j["max_seconds"].get<double>();
   }
   return b;
@@ -170,12 +192,13 @@ std::vector<std::uint64_t> read_seeds(const json& j, const std::string& F) {
   if (!j.contains("seeds")) return seeds;
   seeds.clear();
   const json& sd = get_list(j, "seeds", F);
+  if (sd.size() > kMaxCells) throw Error(F + ".seeds: more than " + std::to_string(kMaxCells) + " seeds");
+  std::set<std::uint64_t> seen;
   for (size_t i = 0; i < sd.size(); ++i) {
     const std::string f = F + ".seeds[" + std::to_string(i) + "]";
     if (!sd[i].is_number_integer() || (!sd[i].is_number_unsigned() && sd[i].get<long long>() < 0))
       throw Error(f + ": expected an integer >= 0, got " + sd[i].dump());
-    if (std::find(seeds.begin(), seeds.end(), sd[i].get<std::uint64_t>()) != seeds.end())
-      throw Error(f + ": duplicate seed " + sd[i].dump());
+    if (!seen.insert(sd[i].get<std::uint64_t>()).second) throw Error(f + ": duplicate seed " + sd[i].dump());
     seeds.push_back(sd[i].get<std::uint64_t>());
   }
   return seeds;
@@ -186,6 +209,7 @@ void read_targets(const json& j, const std::string& F, Suite& s) {
   std::vector<std::pair<double, std::string>> tg;
   const json targets_j = j.contains("targets") ? j["targets"] : json::array({"1e-1", "1e-2", "1e-4"});
   if (!targets_j.is_array() || targets_j.empty()) throw Error(F + ".targets: expected a non-empty list of numbers");
+  if (targets_j.size() > 100) throw Error(F + ".targets: at most 100 targets, got " + std::to_string(targets_j.size()));
   for (size_t i = 0; i < targets_j.size(); ++i) {
     const std::string f = F + ".targets[" + std::to_string(i) + "]";
     const double v = hyper_from_json<double>(targets_j[i], f);
@@ -225,7 +249,7 @@ Suite parse_suite(const json& j, const std::string& source) {
   Suite s;
   s.source = source;
   s.spec = j;
-  s.name = get_string(j, "name", F, "", true);
+  s.name = read_suite_name(j, F);
   s.description = get_string(j, "description", F, "");
   s.precisions = read_precisions(j, F);
   s.seeds = read_seeds(j, F);
@@ -366,6 +390,8 @@ Suite load_suite(const std::string& name_or_file) {
       }
     }
     if (path.empty()) throw_unknown("suite", name_or_file, "--suite", known_suites());
+  } else if (fs::is_directory(name_or_file, ec)) {
+    throw Error("--suite: '" + name_or_file + "' is a directory, not a suite file");
   } else {
     throw Error("--suite: no such file '" + name_or_file + "'");
   }

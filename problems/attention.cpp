@@ -1,5 +1,5 @@
 // attention: one multi-head softmax attention layer with Q, K, V, O projections, fit to a teacher
-// layer of the same shape on random token sequences (THEORY.md section 3 item 9, generalised to
+// layer of the same shape on random token sequences (docs/theory.md section 3 item 9, generalised to
 // H heads and all four projections):
 //
 //   Y_b = Attn(X_b) (problems/transformer_parts.hpp),  f = 1/(2 n T) sum_b ||Y_b - Y*_b||_F^2,
@@ -22,7 +22,7 @@ class Attention final : public LeastSquaresModel<T> {
       "Y = W_O [softmax_keys(K_h^T Q_h / sqrt(d_h)) applied to V_h]_h, (Q, K, V) = (W_Q, W_K, W_V) X;  "
       "f = 1/(2 n T) sum_b ||Y_b - Y*_b||^2, f* = 0 at the teacher; local mu, L from J^T J "
       "minus the 2 H d_h^2 gauge directions";
-  static constexpr const char* kReference = "THEORY.md section 3 item 9 (multi-head generalisation)";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 9 (multi-head generalisation)";
   static constexpr const char* kTestParams = R"({"d": 4, "heads": 2, "seq_len": 4, "sequences": 4})";
 
   explicit Attention(const json& params) {
@@ -41,6 +41,9 @@ class Attention final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "initial weights = init_scale x (teacher's distribution)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the token vectors", double(att_.n) * att_.T_, 3.0 * att_.d},
+                                                    {"the attention scores", 2.0 * att_.n * att_.H * att_.T_, double(att_.T_)},
+                                                    {"the weights", 3.0 * att_.d, 4.0 * att_.H * att_.dh}});
     this->record_options(o);
 
     const long hd = att_.H * att_.dh, d = att_.d;

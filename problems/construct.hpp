@@ -8,10 +8,13 @@
 #include <boost/math/constants/constants.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "harness/error.hpp"
 #include "harness/linalg.hpp"
 #include "harness/options.hpp"
 #include "harness/rng.hpp"
@@ -48,6 +51,34 @@ inline std::string problem_context(const char* name) {
   std::string s("problem '");
   s.append(name).push_back('\'');
   return s;
+}
+
+// ---- size guard --------------------------------------------------------------------------------
+// Instances are built from their parameters when a suite is validated, before anything runs; one
+// whose arrays would not fit comfortably in memory is refused before it allocates anything, naming
+// the array and the sizes. Counts are doubles: products of parameters can pass 2^63.
+struct ArraySize {
+  const char* what;
+  double rows, cols;
+  double copies = 1;  // arrays of this shape held at once (W, the gradient, W*, ...)
+};
+constexpr double kMaxInstanceEntries = 5e7;  // 400 MB in double, about 1.6 GB in mp50
+
+inline void require_feasible_size(const std::string& context, std::initializer_list<ArraySize> arrays) {
+  double total = 0;
+  const ArraySize* largest = nullptr;
+  for (const auto& a : arrays) {
+    total += a.rows * a.cols * a.copies;
+    if (!largest || a.rows * a.cols > largest->rows * largest->cols) largest = &a;
+  }
+  if (total <= kMaxInstanceEntries) return;
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                ": %s is %.0f x %.0f = %g entries; the instance would hold %g entries in all, past the limit of %g "
+                "(%g MB in double); use smaller sizes",
+                largest->what, largest->rows, largest->cols, largest->rows * largest->cols, total, kMaxInstanceEntries,
+                kMaxInstanceEntries * 8 / 1e6);
+  throw Error(context + buf);
 }
 
 // ---- smooth activations ------------------------------------------------------------------------
@@ -122,7 +153,7 @@ Mat<T> wide_to_stack(const Mat<T>& w, long E) {
 // zero-residual minimizer, where it is the exact Hessian). Near a minimizer manifold of
 // dimension k (gauge symmetries, underdetermination) H has k zero eigenvalues and
 //     lambda+_min(H) <= ||grad f||^2 / (2 (f - f*)) <= lambda_max(H)  + O(distance),
-// so mu = lambda+_min and L = lambda_max, both local (THEORY.md section 3 items 5, 9, 10).
+// so mu = lambda+_min and L = lambda_max, both local (docs/theory.md section 3 items 5, 9, 10).
 // Eigenvalues below lambda_max * u^(3/4) count as zero: the computed zeros of an explicitly
 // formed J^T J are O(u lambda_max) (about 1e-14 lambda_max in double with dozens of parameters),
 // a factor u^(-1/4) (1e4 in double, 1e12 in mp50) below the threshold.

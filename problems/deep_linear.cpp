@@ -1,8 +1,8 @@
 // deep-linear: a two-layer linear network f(W1, W2) = 1/2 ||W2 W1 - Y||_F^2
-// (THEORY.md section 3 item 6).
+// (docs/theory.md section 3 item 6).
 //
 //   R = W2 W1 - Y,  grad_W1 = W2^T R,  grad_W2 = R W1^T,  f* = 0 when rank Y <= width.
-// Along a trajectory ||grad f||^2 >= 2 (s_min(W2)^2 + s_min(W1)^2) f under full-rank conditions [D].
+// Along a trajectory ||grad f||^2 >= 2 (s_min(W2)^2 + s_min(W1)^2) f under full-rank conditions (derivation of this project).
 // At the minimizer (W1*, W2*) (teacher factors, padded with zeros when rank Y < width) the GL(h)
 // symmetry (W1, W2) -> (G W1, W2 G^-1) gives h^2 zero Hessian eigenvalues; when rank Y = width
 // these are all of them, and mu, L are the extreme nonzero eigenvalues of J^T J (local).
@@ -18,7 +18,7 @@ class DeepLinear final : public LeastSquaresModel<T> {
   static constexpr const char* kFormula =
       "f(W1, W2) = 1/2 ||W2 W1 - Y||_F^2, W1: width x d_in, W2: d_out x width;  grad_W1 = W2^T R, grad_W2 = R W1^T "
       "(R = W2 W1 - Y);  f* = 0 (rank Y <= width); local mu, L from J^T J at the teacher when rank Y = width";
-  static constexpr const char* kReference = "THEORY.md section 3 item 6";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 6";
 
   explicit DeepLinear(const json& params) {
     Options o(params, problem_context(kName));
@@ -32,6 +32,9 @@ class DeepLinear final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "0.5", Range::nonnegative(), "W1_0, W2_0 entries ~ N(0, init_scale^2 / width)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"Y", double(dout), double(din)},
+                                                    {"W1", double(h), double(din), 3},
+                                                    {"W2", double(dout), double(h), 3}});
     this->record_options(o);
 
     this->specs_ = {BlockSpec{"W1", {h, din}}, BlockSpec{"W2", {dout, h}}};

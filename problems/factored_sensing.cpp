@@ -1,5 +1,5 @@
 // factored-sensing: matrix sensing in the factored (Burer-Monteiro) form
-// f(U, V) = 1/(2s) sum_i (<A_i, U V^T> - y_i)^2, y = A(U* V*^T) (THEORY.md section 3 item 5).
+// f(U, V) = 1/(2s) sum_i (<A_i, U V^T> - y_i)^2, y = A(U* V*^T) (docs/theory.md section 3 item 5).
 //
 //   grad_U f = (1/s) sum_i r_i A_i V,   grad_V f = (1/s) sum_i r_i A_i^T U,   f* = 0 at (U*, V*).
 // Gauge symmetry: (U, V) -> (U G, V G^-T), G in GL(r), leaves f unchanged, so the Hessian at a
@@ -17,7 +17,7 @@ class FactoredSensing final : public LeastSquaresModel<T> {
   static constexpr const char* kFormula =
       "f(U, V) = 1/(2s) sum_i (<A_i, U V^T> - y_i)^2, y_i = <A_i, U* V*^T>;  grad_U = (1/s) sum r_i A_i V, "
       "grad_V = (1/s) sum r_i A_i^T U;  f* = 0; local mu, L from J^T J at (U*, V*) minus the r^2 gauge directions";
-  static constexpr const char* kReference = "THEORY.md section 3 item 5";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 5";
 
   explicit FactoredSensing(const json& params) {
     Options o(params, problem_context(kName));
@@ -30,6 +30,8 @@ class FactoredSensing final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "0.5", Range::nonnegative(), "U_0, V_0 entries ~ N(0, init_scale^2)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the measurement matrices A_i", double(s), double(m) * n},
+                                                    {"U, V", double(m + n), double(r), 3}});
     this->record_options(o);
 
     this->specs_ = {BlockSpec{"U", {m, r}}, BlockSpec{"V", {n, r}}};

@@ -1,8 +1,8 @@
-// isotropic: f(W) = 1/2 ||W - W*||_F^2 (THEORY.md section 3 item 3).
+// isotropic: f(W) = 1/2 ||W - W*||_F^2 (docs/theory.md section 3 item 3).
 //
 //   grad f = W - W*,  f* = 0 at W*,  mu = L = 1 (every Hessian eigenvalue is 1).
 // With p(0) = 0 the singular vectors of W - W* freeze under Muon-type flows and each singular
-// value follows a scalar ODE: the 1-D multiprecision reference solutions of THEORY.md 2d.
+// value follows a scalar ODE: the 1-D multiprecision reference solutions of docs/theory.md 2d.
 #include "harness/problem.hpp"
 #include "problems/construct.hpp"
 
@@ -14,7 +14,7 @@ class Isotropic final : public Problem<T> {
   static constexpr const char* kName = "isotropic";
   static constexpr const char* kSummary = "isotropic quadratic 1/2||W - W*||^2: mu = L = 1";
   static constexpr const char* kFormula = "f(W) = 1/2 ||W - W*||_F^2,  grad f = W - W*;  f* = 0, mu = L = 1";
-  static constexpr const char* kReference = "THEORY.md section 3 item 3";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 3";
 
   explicit Isotropic(const json& params) {
     Options o(params, problem_context(kName));
@@ -25,6 +25,7 @@ class Isotropic final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 = W* + E, E entries ~ N(0, init_scale^2)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"W", double(m), double(n), 3}});
     this->record_options(o);
     specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x69736fULL});  // "iso"

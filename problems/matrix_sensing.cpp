@@ -1,5 +1,5 @@
 // matrix-sensing: linear matrix sensing f(W) = 1/(2s) sum_i (<A_i, W> - y_i)^2, y = A(W*)
-// (THEORY.md section 3 item 4).
+// (docs/theory.md section 3 item 4).
 //
 //   grad f = (1/s) sum_i r_i A_i,  f* = 0 at W* (rank r),
 //   Hessian H = (1/s) sum_i vec(A_i) vec(A_i)^T (constant): mu = smallest nonzero eigenvalue,
@@ -18,7 +18,7 @@ class MatrixSensing final : public LeastSquaresModel<T> {
   static constexpr const char* kFormula =
       "f(W) = 1/(2s) sum_i (<A_i, W> - y_i)^2, y_i = <A_i, W*>, rank W* = r;  grad f = (1/s) sum_i r_i A_i;  "
       "f* = 0, mu/L = extreme nonzero eigenvalues of (1/s) sum_i vec A_i vec A_i^T";
-  static constexpr const char* kReference = "THEORY.md section 3 item 4";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 4";
 
   explicit MatrixSensing(const json& params) {
     Options o(params, problem_context(kName));
@@ -31,6 +31,8 @@ class MatrixSensing final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the measurement matrices A_i", double(s), double(m) * n},
+                                                    {"W", double(m), double(n), 3}});
     this->record_options(o);
 
     this->specs_ = {BlockSpec{"W", {m, n}}};

@@ -1,10 +1,10 @@
 // mean-field-2layer: a two-layer network of N matrix particles theta_i = (A_i, B_i) in the
-// mean-field scaling (THEORY.md section 2e; section 3 item 11):
+// mean-field scaling (docs/theory.md section 2e; section 3 item 11):
 //
 //   F(theta)(x) = A sigma(B x),  A: d_o x k,  B: k x d,
 //   J(rho_N) = R((1/N) sum_i F(theta_i)),  R(y) = 1/2 E_x ||y(x) - y*(x)||^2   (E over n samples),
 //   f = J(rho_N) (scale "J") or N J(rho_N) (scale "NJ": the gradient in particle i is then the
-//   mean-field force grad V[rho_N](theta_i) of THEORY.md section 2c, of size independent of N).
+//   mean-field force grad V[rho_N](theta_i) of docs/theory.md section 2c, of size independent of N).
 //   With r = (1/N) sum_i A_i sigma(B_i X) - Y* and c = scale/n:
 //     grad_{A_i} = (c/N) r sigma(B_i X)^T,   grad_{B_i} = (c/N) (sigma'(B_i X) .* A_i^T r) X^T.
 // The teacher is y*(x) = (1/M) sum_j A*_j sigma(B*_j x) with M particles; when N >= M the point
@@ -25,7 +25,7 @@ class MeanField2Layer final : public LeastSquaresModel<T> {
   static constexpr const char* kFormula =
       "f = s J(rho_N), J = 1/(2n) sum_x ||(1/N) sum_i A_i sigma(B_i x) - y*(x)||^2 (s = 1 or N);  "
       "grad_{A_i} = (s/(nN)) r sigma(B_i X)^T, grad_{B_i} = (s/(nN)) (sigma'(B_i X) .* A_i^T r) X^T;  f* = 0 if N >= M";
-  static constexpr const char* kReference = "THEORY.md section 2e (two-layer network with matrix neurons), section 3 item 11";
+  static constexpr const char* kReference = "docs/theory.md section 2e (two-layer network with matrix neurons), section 3 item 11";
   static constexpr const char* kTestParams = R"({"N": 3, "d": 3, "k": 2, "d_o": 2, "samples": 6, "teacher": 2})";
 
   explicit MeanField2Layer(const json& params) {
@@ -43,6 +43,11 @@ class MeanField2Layer final : public LeastSquaresModel<T> {
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (samples, teacher)");
     a_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "A_i entries ~ N(0, init_scale^2); B_i entries ~ N(0, 1/d)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the hidden activations of all particles", double(n), double(N_) * k_, 2},
+                                                    {"the particles", double(N_), double(k_) * (d_ + dout), 3},
+                                                    {"the population", double(population_), double(k_) * (d_ + dout)},
+                                                    {"the samples", double(n), double(d_ + dout)},
+                                                    {"the teacher", double(M), double(k_) * (d_ + dout)}});
     this->record_options(o);
 
     this->specs_ = {BlockSpec{"A", {N_, dout, k_}}, BlockSpec{"B", {N_, k_, d_}}};

@@ -1,10 +1,10 @@
 // moe: a smooth mixture of E matrix experts with a softmax gate, fit to a teacher of the same
 // architecture (f* = 0 at the teacher). Two forms (parameter `form`):
 //
-// "gate" (THEORY.md section 3 item 10): blocks A [E, d_o, d] (linear experts), C [E, d] (gate rows)
+// "gate" (docs/theory.md section 3 item 10): blocks A [E, d_o, d] (linear experts), C [E, d] (gate rows)
 //   yhat_i = sum_j g_ij A_j x_i,  g_i = softmax(C x_i),  f = 1/(2n) sum_i ||yhat_i - y_i||^2,
 //   grad_{A_j} = (1/n) sum_i g_ij r_i x_i^T,  dz_ij = (1/n) g_ij <r_i, A_j x_i - yhat_i>,  grad_C = dz X^T.
-// "feature-map" (THEORY.md section 2e, the Hilbert-valued form): blocks A [E, d_o, k], B [E, k, d],
+// "feature-map" (docs/theory.md section 2e, the Hilbert-valued form): blocks A [E, d_o, k], B [E, k, d],
 //   C [E, d]; expert j is E_j(x) = A_j sigma(B_j x) and particle j maps to
 //   F(theta_j)(x) = (e^{<c_j,x>} E_j(x), e^{<c_j,x>}) in H = L^2(R^{d_o + 1}); with the mean
 //   (Num, Den) = (1/E) sum_j F(theta_j), R(Num, Den) = 1/(2n) sum_x ||Num(x)/Den(x) - y*(x)||^2.
@@ -26,7 +26,7 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
       "form gate: yhat(x) = sum_j softmax(C x)_j A_j x;  form feature-map: yhat(x) = Num(x)/Den(x), "
       "(Num, Den) = (1/E) sum_j (e^{c_j.x} A_j sigma(B_j x), e^{c_j.x});  f = 1/(2n) sum ||yhat(x) - y*(x)||^2, "
       "f* = 0 at the teacher; local mu, L from J^T J minus the d gate-shift directions";
-  static constexpr const char* kReference = "THEORY.md section 3 item 10 (gate), section 2e (feature-map)";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 10 (gate), section 2e (feature-map)";
   static constexpr const char* kTestParams = R"({"E": 3, "d": 3, "d_o": 2, "samples": 24})";
 
   explicit MixtureOfExperts(const json& params) {
@@ -48,6 +48,9 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "initial weights = init_scale x (teacher's distribution)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the experts", double(E_), double(dout_) * d + double(k_) * (d + dout_), 3},
+                                                    {"the samples", double(n), double(d + dout_)},
+                                                    {"the expert outputs", double(n), double(E_) * (dout_ + k_), 2}});
     this->record_options(o);
 
     const long kin = fmap_ ? k_ : d;  // columns of one expert matrix A_j

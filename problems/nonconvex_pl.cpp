@@ -1,10 +1,10 @@
-// nonconvex-pl: f(W) = sum_ij (w_ij^2 + 3 sin^2 w_ij), non-convex but PL (THEORY.md section 3 item 7;
+// nonconvex-pl: f(W) = sum_ij (w_ij^2 + 3 sin^2 w_ij), non-convex but PL (docs/theory.md section 3 item 7;
 // Karimi, Nutini & Schmidt 2016).
 //
 //   grad f = 2W + 3 sin(2W) (entrywise),  f* = 0 at W* = 0.
 //   L = 8: f'' = 2 + 6 cos(2w) lies in [-4, 8], so grad f is 8-Lipschitz; ||grad f||^2 <= 16 f.
 //   mu = inf_w phi(w), phi = g^2 / (2 f), g = f' (per entry; since f is a sum of identical terms,
-//   ||grad f||^2 / (2 f) >= min_ij phi(w_ij)). THEORY.md gives mu = 0.1755 [V-num]; here mu is
+//   ||grad f||^2 / (2 f) >= min_ij phi(w_ij)). docs/theory.md gives mu = 0.1755 (checked numerically); here mu is
 //   computed in the working precision:
 //     phi' = g (2 g' f - g^2) / (2 f^2) and g > 0 for w > 0 (2w + 3 sin 2w = 0 has no positive
 //     root), so interior minima are roots of h = 2 g' f - g^2, with h' = 2 g'' f. A scan of
@@ -70,7 +70,7 @@ class NonconvexPL final : public Problem<T> {
   static constexpr const char* kFormula =
       "f(W) = sum_ij (w_ij^2 + 3 sin^2 w_ij),  grad f = 2W + 3 sin(2W);  f* = 0 at W* = 0, L = 8, "
       "mu = inf_w g(w)^2 / (2 f(w)) ~ 0.1755 (computed in the working precision)";
-  static constexpr const char* kReference = "THEORY.md section 3 item 7";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 7";
 
   explicit NonconvexPL(const json& params) {
     Options o(params, problem_context(kName));
@@ -79,6 +79,7 @@ class NonconvexPL final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "3", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"W", double(m), double(n), 3}});
     this->record_options(o);
     specs_ = {BlockSpec{"W", {m, n}}};
     std::tie(mu_, argmin_) = NonconvexPLScalar<T>::mu_and_argmin();

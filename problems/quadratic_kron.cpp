@@ -1,8 +1,8 @@
 // quadratic-kron: the Kronecker quadratic f(W) = 1/2 tr((W - W*)^T P (W - W*) Q), P, Q > 0
-// (THEORY.md section 3 item 1).
+// (docs/theory.md section 3 item 1).
 //
 //   grad f = P (W - W*) Q,   Hessian = Q kron P with eigenvalues p_i q_j (the sharp-rate tests
-//   of THEORY.md section 2d use this spectrum), f* = 0 at W*,
+//   of docs/theory.md section 2d use this spectrum), f* = 0 at W*,
 //   mu = lambda_min(P) lambda_min(Q),  L = lambda_max(P) lambda_max(Q)   (global, exact).
 //
 // Instance: P = U_P diag(p) U_P^T, Q = U_Q diag(q) U_Q^T with Haar factors and geometric spectra
@@ -20,7 +20,7 @@ class QuadraticKron final : public Problem<T> {
   static constexpr const char* kFormula =
       "f(W) = 1/2 tr((W - W*)^T P (W - W*) Q),  grad f = P (W - W*) Q;  f* = 0, "
       "mu = lmin(P) lmin(Q), L = lmax(P) lmax(Q), Hessian eigenvalues p_i q_j";
-  static constexpr const char* kReference = "THEORY.md section 3 item 1";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 1";
 
   explicit QuadraticKron(const json& params) {
     Options o(params, problem_context(kName));
@@ -31,6 +31,9 @@ class QuadraticKron final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 = W* + E, E entries ~ N(0, init_scale^2)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"P", double(m), double(m)},
+                                                    {"Q", double(n), double(n)},
+                                                    {"W", double(m), double(n), 3}});
     this->record_options(o);
 
     specs_ = {BlockSpec{"W", {m, n}}};

@@ -1,8 +1,8 @@
-// quadratic-ls: matrix least squares f(W) = 1/2 ||A W B - C||_F^2 (THEORY.md section 3 item 2).
+// quadratic-ls: matrix least squares f(W) = 1/2 ||A W B - C||_F^2 (docs/theory.md section 3 item 2).
 //
 //   grad f = A^T (A W B - C) B^T
 //   L  = sigma_max(A)^2 sigma_max(B)^2              (Hessian = (B B^T) kron (A^T A))
-//   mu = sigma+_min(A)^2 sigma+_min(B)^2            (PL holds globally [R])
+//   mu = sigma+_min(A)^2 sigma+_min(B)^2            (PL holds globally (standard))
 //   f* = 1/2 ||C - P_A C P_B||^2, P_A = A A^+, P_B = B^+ B, attained at W* = A^+ C B^+.
 //
 // Instance: A = U_A diag(a) V_A^T (p x m), B = U_B diag(b) V_B^T (n x q) with Haar factors and
@@ -21,7 +21,7 @@ class QuadraticLS final : public Problem<T> {
   static constexpr const char* kFormula =
       "f(W) = 1/2 ||A W B - C||_F^2,  grad f = A^T (A W B - C) B^T;  L = smax(A)^2 smax(B)^2, "
       "mu = s+min(A)^2 s+min(B)^2, f* = 1/2 ||C - P_A C P_B||^2";
-  static constexpr const char* kReference = "THEORY.md section 3 item 2";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 2";
 
   explicit QuadraticLS(const json& params) {
     Options o(params, problem_context(kName));
@@ -35,6 +35,10 @@ class QuadraticLS final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2 / n)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"A", double(p), double(m)},
+                                                    {"B", double(n), double(q)},
+                                                    {"C", double(p), double(q)},
+                                                    {"W", double(m), double(n), 3}});
     this->record_options(o);
 
     specs_ = {BlockSpec{"W", {m, n}}};

@@ -1,4 +1,4 @@
-// The linear measurement map of the sensing problems (THEORY.md section 3 items 4 and 5):
+// The linear measurement map of the sensing problems (docs/theory.md section 3 items 4 and 5):
 // A(W)_i = <A_i, W>, i = 1..s, with A_i i.i.d. Gaussian (entries N(0, 1)), stored as the s x (m n)
 // matrix whose row i is vec(A_i)^T (column-major vec, Eigen's storage order).
 #pragma once

@@ -1,9 +1,9 @@
-// softmax-regression: multinomial logistic regression with ridge (THEORY.md section 3 item 8),
+// softmax-regression: multinomial logistic regression with ridge (docs/theory.md section 3 item 8),
 //
 //   f(W) = (1/n) sum_i [logsumexp(W x_i) - (W x_i)_{y_i}] + (lambda/2) ||W||_F^2,   W: c x d,
 //   grad f = (1/n) sum_i (softmax(W x_i) - e_{y_i}) x_i^T + lambda W.
 //   mu = lambda (lambda-strongly convex, so PL globally), L = lambda + 1/2 lambda_max(X^T X / n)
-//   (the softmax Hessian diag(p) - p p^T is <= I/2) [R]: both global bounds, not tight.
+//   (the softmax Hessian diag(p) - p p^T is <= I/2) (standard): both global bounds, not tight.
 //   f* and W*: Newton's method with Armijo backtracking in the working precision, run at
 //   construction until the Newton decrement reaches rounding level (full precision in mp50).
 //
@@ -24,7 +24,7 @@ class SoftmaxRegression final : public Problem<T> {
       "f(W) = (1/n) sum_i [logsumexp(W x_i) - (W x_i)_{y_i}] + lambda/2 ||W||^2,  "
       "grad f = (1/n) sum_i (softmax(W x_i) - e_{y_i}) x_i^T + lambda W;  mu = lambda, "
       "L = lambda + lmax(X^T X/n)/2, f* by Newton's method in the working precision";
-  static constexpr const char* kReference = "THEORY.md section 3 item 8";
+  static constexpr const char* kReference = "docs/theory.md section 3 item 8";
 
   explicit SoftmaxRegression(const json& params) {
     Options o(params, problem_context(kName));
@@ -38,6 +38,9 @@ class SoftmaxRegression final : public Problem<T> {
     this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2 / d)");
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the samples X", double(n), double(d)},
+                                                    {"the logits", double(n), double(c), 2},
+                                                    {"W", double(c), double(d), 3}});
     this->record_options(o);
     specs_ = {BlockSpec{"W", {c, d}}};
 

@@ -21,7 +21,7 @@ class TransformerBlock final : public LeastSquaresModel<T> {
   static constexpr const char* kFormula =
       "H1 = X + Attn(rms(X)), Out = H1 + W_2 act(W_1 rms(H1)), rms(x) = x / sqrt(mean(x^2) + eps);  "
       "f = 1/(2 n T) sum_b ||Out_b - Out*_b||^2, f* = 0 at the teacher; local mu, L from J^T J";
-  static constexpr const char* kReference = "issue 5 family 6; attention as in THEORY.md section 3 item 9";
+  static constexpr const char* kReference = "issue 5 family 6; attention as in docs/theory.md section 3 item 9";
   static constexpr const char* kTestParams = R"({"d": 4, "heads": 2, "d_ff": 4, "seq_len": 3, "sequences": 8})";
 
   explicit TransformerBlock(const json& params) {
@@ -43,6 +43,10 @@ class TransformerBlock final : public LeastSquaresModel<T> {
     init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "initial weights = init_scale x (teacher's distribution)");
     this->read_constants_option(o);
     o.finish();
+    require_feasible_size(problem_context(kName), {{"the token vectors", double(att_.n) * att_.T_, 6.0 * att_.d},
+                                                    {"the attention scores", 2.0 * att_.n * att_.H * att_.T_, double(att_.T_)},
+                                                    {"the MLP activations", 2.0 * att_.n * att_.T_, double(dff_)},
+                                                    {"the weights", 3.0 * att_.d, 4.0 * att_.H * att_.dh + 2.0 * dff_}});
     this->record_options(o);
 
     const long hd = att_.H * att_.dh, d = att_.d;

@@ -51,6 +51,11 @@ class AdamFamily : public BlockSolver<T> {
     }
     torch_ops::lerp_(m_[i], *G, T(1) - b1_);
     v_[i] = b2_ * v_[i] + (T(1) - b2_) * G->cwiseProduct(*G);
+    // g^2 past the largest finite number (|g| > 1e154 in double) makes sqrt(v) infinite and the
+    // step a silent zero: end the run here, naming the cause, as any divergence is.
+    if (!all_finite(v_[i]))
+      throw NumericalError("adam: the second moment v = b2 v + (1 - b2) g^2 overflowed (|g| up to " +
+                           to_decimal<double>(to_double(T(Graw.cwiseAbs().maxCoeff()))) + ")");
     const T bc1 = T(1) - T(pow(b1_, T(this->t_)));
     const T bc2 = T(1) - T(pow(b2_, T(this->t_)));
     const T bc2_sqrt = sqrt(bc2);

@@ -1,4 +1,4 @@
-// spectral: the BeyondMuon family (THEORY.md 2g; Ocram7/BeyondMuon optimizers/sgdw_ns.py,
+// spectral: the BeyondMuon family (docs/theory.md 2g; Ocram7/BeyondMuon optimizers/sgdw_ns.py,
 // adamw_ns.py, spectral_ns.py): a spectral power Psi_p(X) = U Sigma^p V^T, p in [0, 1], of
 //   base "momentum" (SGDW_NS):  X = buf,  buf = beta buf + G ("sum", BeyondMuon) or EMA
 //   base "adam"     (AdamW_NS): X = m_hat / (sqrt(v_hat) + eps), torch's Adam moments and bias correction
@@ -21,7 +21,7 @@ class SpectralSolver final : public MatrixSolver<T> {
   static constexpr const char* kUpdate =
       "X = buf (buf = beta buf + G) [momentum] or m_hat/(sqrt(v_hat)+eps) [adam]; W *= 1 - lr wd; "
       "W -= lr * s * X (X^T X + delta I)^((p-1)/2)  (SVD or coupled Newton)";
-  static constexpr const char* kReference = "THEORY.md 2g; Ocram7/BeyondMuon optimizers/{spectral_ns,sgdw_ns,adamw_ns}.py";
+  static constexpr const char* kReference = "docs/theory.md 2g; Ocram7/BeyondMuon optimizers/{spectral_ns,sgdw_ns,adamw_ns}.py";
 
   explicit SpectralSolver(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
     opts_.real<double>("p", "0.5", Range::unit_closed(), "spectral power: U Sigma^p V^T (0 polar, 1 identity)");

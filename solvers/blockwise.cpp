@@ -1,5 +1,5 @@
 // blockwise: runs any matrix solver (muon, muon-exact, muon-reg, spectral, ...) separately on each
-// block of a parameter, as dion and the MoE/per-head Muon requests do (PEERS.md section 1):
+// block of a parameter, as dion and the MoE/per-head Muon requests do (pytorch #166209, dion):
 //   per_slice  a stacked parameter [E, m, n] (stored (E m) x n) is E separate m x n matrices
 //              (one per expert);
 //   per_part   each m x n slice is further cut into BlockSpec::parts equal row blocks

@@ -12,7 +12,7 @@
 namespace mb {
 
 // Learning-rate multiplier for an update of a matrix with fan-out A and fan-in B
-// (PEERS.md section 1). In muonbench's own layout (torch's, y = W x) A = rows and B = cols;
+// (docs/solvers.md). In muonbench's own layout (torch's, y = W x) A = rows and B = cols;
 // optax's Flax layout (x W = y) stores the transpose, so there A = cols and B = rows.
 //   original         sqrt(max(1, A/B))        (Keller Jordan, torch default, optax width scaling)
 //   match_rms_adamw  r sqrt(max(A, B))        (Moonlight, torch adjust_lr_fn, dion rms_norm,

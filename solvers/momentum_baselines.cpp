@@ -1,4 +1,4 @@
-// Two baselines of the Muon family (THEORY.md 2f "Algorithms, stated precisely"):
+// Two baselines of the Muon family (docs/theory.md 2f "Algorithms, stated precisely"):
 //   orthogonal-sgdm (Tuddenham et al. 2022): O = polar(G) by SVD, M = mu M + O,
 //                   W <- W (1 - lr wd);  W <- W - lr * s * M       (orthogonalise, then average)
 //   nsgd-m (Cutkosky & Mehta 2020):      m = beta m + (1 - beta) g,
@@ -57,7 +57,7 @@ class OrthogonalSgdm final : public MomentumBaseline<T, true> {
   static constexpr const char* kName = "orthogonal-sgdm";
   static constexpr const char* kSummary = "Orthogonal-SGDM: momentum of the exact polar factors of the gradients";
   static constexpr const char* kUpdate = "M = mu M + polar(G); W *= 1 - lr wd; W -= lr * s * M";
-  static constexpr const char* kReference = "Tuddenham et al. 2022; THEORY.md 2f";
+  static constexpr const char* kReference = "Tuddenham et al. 2022; docs/theory.md 2f";
   explicit OrthogonalSgdm(const json& h) : MomentumBaseline<T, true>(h, kName) {}
 };
 
@@ -67,7 +67,7 @@ class NsgdM final : public MomentumBaseline<T, false> {
   static constexpr const char* kName = "nsgd-m";
   static constexpr const char* kSummary = "normalized SGD with EMA momentum: W -= lr m / ||m||_F per matrix block";
   static constexpr const char* kUpdate = "m = beta m + (1-beta) g; W *= 1 - lr wd; W -= lr * s * m / ||m||_F";
-  static constexpr const char* kReference = "Cutkosky & Mehta 2020; THEORY.md 2f";
+  static constexpr const char* kReference = "Cutkosky & Mehta 2020; docs/theory.md 2f";
   explicit NsgdM(const json& h) : MomentumBaseline<T, false>(h, kName) {}
 };
 

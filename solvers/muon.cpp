@@ -1,4 +1,4 @@
-// muon and muon-exact in every convention of PEERS.md section 1 (settings: muon_settings.hpp,
+// muon and muon-exact in every convention of docs/solvers.md (settings: muon_settings.hpp,
 // defaults and peer names: muon_settings_common.cpp, every rule: docs/solvers.md).
 // Default (convention torch) is torch.optim.Muon exactly (torch/optim/_muon.py, PyTorch 2.9-2.11):
 //   buf = lerp(buf, g, 1 - mu);  u = lerp(g, buf, mu) if nesterov else buf
@@ -127,8 +127,8 @@ class MuonExact final : public MuonFamily<T, true> {
   static constexpr const char* kName = "muon-exact";
   static constexpr const char* kSummary = "idealized Muon: any convention's momentum and scaling with the exact polar factor U V^T (SVD)";
   static constexpr const char* kUpdate =
-      "as muon, with O = polar(u) = U_r V_r^T exactly (THEORY.md 2f: the LMO of the spectral-norm ball)";
-  static constexpr const char* kReference = "THEORY.md section 2f (LMO over the spectral-norm ball)";
+      "as muon, with O = polar(u) = U_r V_r^T exactly (docs/theory.md 2f: the LMO of the spectral-norm ball)";
+  static constexpr const char* kReference = "docs/theory.md section 2f (LMO over the spectral-norm ball)";
   explicit MuonExact(const json& h) : MuonFamily<T, true>(h, kName) {}
 };
 

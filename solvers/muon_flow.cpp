@@ -1,4 +1,4 @@
-// The inertial regularized Muon flow and its four integrators (muon_flow.hpp; THEORY.md 2c).
+// The inertial regularized Muon flow and its four integrators (muon_flow.hpp; docs/theory.md 2c).
 #include "solvers/muon_flow.hpp"
 
 #include <algorithm>

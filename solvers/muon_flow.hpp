@@ -1,4 +1,4 @@
-// The inertial continuous-time regularized Muon flow (THEORY.md section 2c [D]) and its integrators.
+// The inertial continuous-time regularized Muon flow (docs/theory.md section 2c (derivation of this project)) and its integrators.
 //
 //   dW/dt = grad K(p),   dp/dt = -s grad f(W) - gamma p,   K(p) = sum_u [psi_eps(p_u) - q_u eps]
 //
@@ -64,7 +64,7 @@ struct FlowConfig {
   long max_iterations = 200;
 };
 
-// The default discrete-gradient tolerance: 1e-6 float, 1e-14 double, 1e-45 mp50 (THEORY.md 2c),
+// The default discrete-gradient tolerance: 1e-6 float, 1e-14 double, 1e-45 mp50 (docs/theory.md 2c),
 // as decimal text (the solver's option default) and as a number.
 template <class T>
 const char* default_dg_tolerance_text();

@@ -1,4 +1,4 @@
-// muon-flow: the inertial continuous-time regularized Muon flow (THEORY.md section 2c) as a solver:
+// muon-flow: the inertial continuous-time regularized Muon flow (docs/theory.md section 2c) as a solver:
 // one solver step is one integrator step of size dt (solvers/muon_flow.hpp has the flow, the
 // schemes and the Hamiltonian bookkeeping). Every block, vectors and scalars included, is moved
 // by the flow (a vector block's kinetic energy is sqrt(||p||^2 + eps^2) - eps): the flow is one
@@ -18,14 +18,14 @@ class MuonFlow final : public Solver<T> {
       "one step of size dt of W' = grad K(p), p' = -s grad f(W) - gamma p, K(p) = sum_u psi_eps(p_u) - q_u eps "
       "(grad psi_eps = regularized polar map); H = f + K/s, D = int (gamma/s) <p, grad K(p)> dt";
   static constexpr const char* kReference =
-      "THEORY.md section 2c [D]; Maddison et al. 1809.05042 (conformal Hamiltonian dynamics); Gonzalez 1996 "
+      "docs/theory.md section 2c (derivation of this project); Maddison et al. 1809.05042 (conformal Hamiltonian dynamics); Gonzalez 1996 "
       "(discrete gradients)";
 
   explicit MuonFlow(const json& hyper) : opts_(hyper, "solver 'muon-flow'") {
     cfg_.dt = opts_.real<T>("dt", "0.01", Range::positive(), "time step of the integrator");
     cfg_.gamma = opts_.real<T>("gamma", "1", Range::nonnegative(), "damping: dp/dt = -s grad f - gamma p");
     cfg_.eps = opts_.real<T>("eps", "0.1", Range::positive(),
-                             "smoothing eps of K(p) = psi_eps(p) - q eps (THEORY.md 2c: eps' = eps_muon eta / (1 - beta))");
+                             "smoothing eps of K(p) = psi_eps(p) - q eps (docs/theory.md 2c: eps' = eps_muon eta / (1 - beta))");
     cfg_.scheme = opts_.choice("scheme", "rk4", flow::scheme_names(),
                                "integrator: rk4 (order 4), heun (2), conformal-euler (1), discrete-gradient (exactly "
                                "dissipative, implicit)");
@@ -33,7 +33,7 @@ class MuonFlow final : public Solver<T> {
                                   "kinetic units: block (one psi_eps per parameter block) or slice (one per slice of an "
                                   "[E, m, n] block: the blockwise flow)") == "slice";
     cfg_.mean_field = opts_.boolean("mean_field", false,
-                                    "particle scaling (THEORY.md 2e): force N grad f on each of the N slices, H = f + K/N "
+                                    "particle scaling (docs/theory.md 2e): force N grad f on each of the N slices, H = f + K/N "
                                     "(needs kinetic slice and [N, m, n] blocks)");
     if (cfg_.mean_field && !opts_.given("kinetic")) cfg_.per_slice = true;
     cfg_.tolerance = opts_.real<T>("tolerance", flow::default_dg_tolerance_text<T>(), Range::positive(),

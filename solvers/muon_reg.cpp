@@ -1,11 +1,11 @@
-// muon-reg: regularized Muon (THEORY.md sections 2a-b). The polar factor of the momentum is
+// muon-reg: regularized Muon (docs/theory.md sections 2a-b). The polar factor of the momentum is
 // replaced by the gradient of a smoothed nuclear norm:
 //   M <- beta M + (1 - beta) G          (EMA, the mirror-descent form of 2b; "sum": M <- beta M + G)
 //   Z  = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2) = U diag(s / sqrt(s^2 + eps^2)) V^T   (sqrt)
 //      = Proj_{||.||_op <= 1}(M / eps)  = U diag(min(s / eps, 1)) V^T                         (huber)
 //   W <- W (1 - lr wd);  W <- W - lr * scale * Z
 // As eps -> 0 both tend to polar(M): the step of muon-exact with EMA momentum and no Nesterov.
-// The map is not scale-invariant (only eps / ||M|| matters, THEORY.md 2a "Scaling").
+// The map is not scale-invariant (only eps / ||M|| matters, docs/theory.md 2a "Scaling").
 // "eps_form": "eps" (eps enters as eps^2, as above) or "eps2" (the given number is eps^2 itself).
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/regularized.hpp"
@@ -21,13 +21,13 @@ class MuonReg final : public MatrixSolver<T> {
   static constexpr const char* kUpdate =
       "M = beta M + (1-beta) G [ema] or beta M + G [sum]; Z = M (M^T M + eps^2 I)^(-1/2) [sqrt] or "
       "Proj_{||.||op<=1}(M/eps) [huber]; W *= 1 - lr wd; W -= lr * s(shape) * Z";
-  static constexpr const char* kReference = "THEORY.md sections 2a (psi_eps, grad psi_eps, Huber variant) and 2b (mirror form)";
+  static constexpr const char* kReference = "docs/theory.md sections 2a (psi_eps, grad psi_eps, Huber variant) and 2b (mirror form)";
 
   explicit MuonReg(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
     lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate: W <- W - lr s Z");
     mu_ = opts_.real<T>("momentum", "0.95", Range::unit_halfopen(), "momentum factor beta");
     sum_ = opts_.choice("momentum_kind", "ema", {"ema", "sum"},
-                        "ema: M = beta M + (1 - beta) G (THEORY.md 2b); sum: M = beta M + G") == "sum";
+                        "ema: M = beta M + (1 - beta) G (docs/theory.md 2b); sum: M = beta M + G") == "sum";
     smoothing_ = opts_.choice("smoothing", "sqrt", {"sqrt", "huber"},
                               "sqrt: Z = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2); huber: Z = Proj_op(M / eps)");
     eps_ = opts_.real<T>("eps", "0.001", Range::positive(), "smoothing parameter (only eps / ||M|| matters)");

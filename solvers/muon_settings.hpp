@@ -1,4 +1,4 @@
-// The Muon conventions of PEERS.md section 1 in one place: what `muon` / `muon-exact` do under
+// The Muon conventions of the peers (docs/solvers.md, "muon conventions") in one place: what `muon` / `muon-exact` do under
 // "convention": torch | optax | keller | moonlight | dion, each item of which can also be set on
 // its own, and each peer's own hyperparameter names. Plain code (muon_settings_common.cpp,
 // compiled once); the generic solver (muon.cpp) parses the decimal strings into its scalar type.

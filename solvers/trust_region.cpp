@@ -1,4 +1,4 @@
-// trust-region: Kovalev's non-Euclidean trust-region method with momentum (THEORY.md 2f,
+// trust-region: Kovalev's non-Euclidean trust-region method with momentum (docs/theory.md 2f,
 // Algorithm 1 as reconstructed there), with R = 0:
 //   m <- beta m + (1 - beta) g           (beta = 1 - alpha; m starts at 0, or at g_0 with "first_gradient")
 //   W <- argmin {<m, X> : ||X - W|| <= lr} = W - lr * lmo(m)
@@ -21,7 +21,7 @@ class TrustRegion final : public MatrixSolver<T> {
       "Kovalev's trust-region method with momentum: W -= lr * lmo(m) for the Frobenius, spectral or l-infinity ball";
   static constexpr const char* kUpdate =
       "m = beta m + (1-beta) g; W *= 1 - lr wd; W -= lr * s * lmo(m), lmo = m/||m||_F | polar(m) | sign(m)";
-  static constexpr const char* kReference = "Kovalev arXiv:2503.12645 (THEORY.md 2f); spectral = EMA Muon without Nesterov";
+  static constexpr const char* kReference = "Kovalev arXiv:2503.12645 (docs/theory.md 2f); spectral = EMA Muon without Nesterov";
 
   explicit TrustRegion(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
     norm_ = opts_.choice("norm", "spectral", {"frobenius", "spectral", "linf"}, "the trust-region norm");

@@ -1,6 +1,8 @@
-// Access to ../shared/conformance/ (reference data from PyTorch, optax and 60-digit mpmath).
+// Access to tests/data/ (reference data from PyTorch, optax and 60-digit mpmath; provenance of each
+// file in tests/data/README.md). Tests read only from the repository.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "harness/error.hpp"
@@ -8,20 +10,15 @@
 
 namespace mb::test {
 
-#include <cstdlib>
-#include <filesystem>
-
-// ../shared beside the checkout (as CI has it), or $MUONBENCH_SHARED.
-inline std::string shared_path(const std::string& rel) {
-  const char* env = std::getenv("MUONBENCH_SHARED");
-  const std::string root = env ? env : MB_SHARED_DIR;
-  if (!std::filesystem::is_directory(root + "/conformance"))
-    throw Error("conformance data not found under '" + root +
-                "': clone muonbench beside the shared/ folder or set MUONBENCH_SHARED");
-  return root + "/" + rel;
+// A file of tests/data/ (MB_TEST_DATA_DIR, set by tests/CMakeLists.txt to the source tree's folder).
+inline std::string test_data_path(const std::string& file) {
+  const std::string path = std::string(MB_TEST_DATA_DIR) + "/" + file;
+  if (!std::filesystem::is_regular_file(path))
+    throw Error("test data file '" + path + "' not found: tests/data/ is part of the repository");
+  return path;
 }
 inline json conformance(const std::string& file) {
-  return load_json_file(shared_path("conformance/" + file), "conformance data");
+  return load_json_file(test_data_path(file), "conformance data");
 }
 
 // max |a - b| / max(max |b|, tiny) over matrices given as JSON (numbers or decimal strings).

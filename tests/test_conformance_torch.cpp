@@ -1,5 +1,5 @@
 // SGD, Adam and AdamW replayed on PyTorch's recorded gradients reproduce torch.optim's float64
-// trajectories to 1e-12 relative (../shared/conformance/torch_optim.json, PyTorch 2.11).
+// trajectories to 1e-12 relative (tests/data/torch_optim.json, PyTorch 2.11).
 #include <gtest/gtest.h>
 
 #include <cmath>

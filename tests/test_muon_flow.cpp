@@ -1,4 +1,4 @@
-// muon-flow (solvers/muon_flow.hpp, THEORY.md 2c): orders of accuracy of the four schemes (the
+// muon-flow (solvers/muon_flow.hpp, docs/theory.md 2c): orders of accuracy of the four schemes (the
 // identity residual r = H + D - H(0) halves like dt^order), exact dissipation of the
 // discrete-gradient scheme (per step, to its recorded defect bound plus rounding), agreement of
 // the schemes on the trajectory, mean-field scaling, the solver through the registry, and

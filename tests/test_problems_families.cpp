@@ -19,7 +19,7 @@ using mb::Params;
 
 // mu = inf_w g^2/(2f): an independent dense scan (double, step 1e-4 on [1e-3, 10]) never goes
 // below mu (minus rounding, 1e-12) and comes within 1e-7 of it (phi is smooth at its minimum, so
-// a grid point lies within phi'' h^2/8 ~ 1e-8 of it); THEORY.md's 0.1755 [V-num] to 4 digits.
+// a grid point lies within phi'' h^2/8 ~ 1e-8 of it); docs/theory.md's 0.1755 (checked numerically) to 4 digits.
 TEST(NonconvexPL, MuIsTheInfimumOfTheRatio) {
   auto p = mb::make_problem<double>("nonconvex-pl", {{"m", 1}, {"n", 1}});
   const double mu = *p->known().mu;
@@ -94,7 +94,7 @@ TEST(Variants, GradientsAndConstantsInMp50) {
   }
 }
 
-// Zero Hessian eigenvalues at the minimizer = dimension of the symmetry group (THEORY.md section 3):
+// Zero Hessian eigenvalues at the minimizer = dimension of the symmetry group (docs/theory.md section 3):
 // GL(r) for factored sensing (r^2), GL(width) for the deep linear net, the gate shift for MoE (d),
 // GL(d_h) twice per head for attention (2 H d_h^2); mn - s for sensing with s < mn.
 TEST(Symmetries, ZeroHessianEigenvaluesCountTheGaugeDirections) {
@@ -121,7 +121,7 @@ TEST(Symmetries, ZeroHessianEigenvaluesCountTheGaugeDirections) {
   EXPECT_LE(abs(p->value(w) - f), mp50("1e-45") * f);
 }
 
-// E||g - grad f||^2 = sigma^2 (THEORY.md section 3 item 12): the mean of ||xi||^2 over 4000 draws
+// E||g - grad f||^2 = sigma^2 (docs/theory.md section 3 item 12): the mean of ||xi||^2 over 4000 draws
 // has standard error sigma^2 sqrt(2/(d*4000)); allowed 5 standard errors.
 TEST(StochasticGradients, NoiseHasTheStatedSize) {
   for (const char* name : {"quadratic-kron", "quadratic-ls", "isotropic", "matrix-sensing", "factored-sensing",

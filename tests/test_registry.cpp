@@ -1,4 +1,4 @@
-// What is registered survives linking (OBJECT library; PEERS.md section 3) and unknown names
+// What is registered survives linking (OBJECT library) and unknown names
 // list the known ones.
 #include <gtest/gtest.h>
 

@@ -90,7 +90,7 @@ TEST(Report, IncompleteResultsAreAnError) {
   }
 }
 
-// AlgoPerf's rule (PEERS.md section 2): r = t / best, anything over tau_max = 4 counts as never.
+// AlgoPerf's rule (scoring/performance_profile.py): r = t / best, anything over tau_max = 4 counts as never.
 TEST(PerformanceProfile, ScoresAreNormalisedAreas) {
   const double inf = INFINITY;
   const json p = mb::performance_profile({"A", "B", "C"}, {{1, 1, 1}, {2, 2, inf}, {5, 1, 1}});

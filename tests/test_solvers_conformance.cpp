@@ -1,5 +1,5 @@
 // muon replayed on the gradients recorded from PyTorch's torch.optim.Muon (2.11) and optax's
-// optax.contrib.muon (0.2.8) reproduces their trajectories (../shared/conformance/).
+// optax.contrib.muon (0.2.8) reproduces their trajectories (tests/data/).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -26,7 +26,7 @@ double max_abs_error(const json& a, const json& b) {
 // way our trajectory can leave torch's is a bf16 rounding of the NS input that falls the other way
 // because our momentum differs from torch's in its last bit. Such a flip changes O by at most
 // the width of the NS output band times one bf16 ulp: |dO_ij| <= 2 * 2^-8 * max|O| with max|O| <=
-// 1.2024 (the quintic's one-step maximum, THEORY.md 2g), and it enters W through lr * scale only, on
+// 1.2024 (the quintic's one-step maximum, docs/theory.md 2g), and it enters W through lr * scale only, on
 // that step (the momentum never sees O). So after k steps:
 //     |W_k - W_torch_k| <= sum_j lr s (2 * 2^-8 * 1.2024) + (k * 8 u |W| from the float arithmetic)
 // float64: u = 2^-53; float32 (run in float): u = 2^-24. We also report how often we are exact.

@@ -104,7 +104,7 @@ TEST(MuonReg, StepIsGradPsiOfEmaMomentumAndTendsToPolar) {
   // Huber: Proj_op(M / eps).
   const Mat<double> hub = W0 - 0.02 * mb::spectral::huber_polar<double>(M1, 0.05);
   EXPECT_LT((run("muon-reg", {{"lr", 0.02}, {"momentum", 0.9}, {"eps", 0.05}, {"smoothing", "huber"}}, kOne, 1)[0] - hub).cwiseAbs().maxCoeff(), 1e-14);
-  // eps -> 0: muon-exact without Nesterov; the gap shrinks like eps^2 (THEORY.md 2a, slope 2).
+  // eps -> 0: muon-exact without Nesterov; the gap shrinks like eps^2 (docs/theory.md 2a, slope 2).
   const json exact = {{"lr", 0.02}, {"momentum", 0.9}, {"nesterov", false}, {"weight_decay", 0}, {"shape_scale", "none"}};
   const auto ref = run("muon-exact", exact, kOne, 2);
   const double e1 = diff(run("muon-reg", {{"lr", 0.02}, {"momentum", 0.9}, {"eps", 1e-3}}, kOne, 2), ref);

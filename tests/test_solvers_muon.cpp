@@ -1,5 +1,5 @@
-// muon's conventions (PEERS.md section 1): each convention's two steps equal the peer's rule
-// written out here from the PEERS.md table (momentum form, Nesterov form, bias correction,
+// muon's conventions (docs/solvers.md): each convention's two steps equal the peer's rule
+// written out here from each peer's code (docs/solvers.md table) (momentum form, Nesterov form, bias correction,
 // pre-normalisation, schedule, shape scale and layout, weight decay), with Newton-Schulz in the
 // working precision; peers' own hyperparameter names; clear errors before any step.
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@ Mat<double> sample(long r, long c, int salt) {
   return m;
 }
 
-struct Rule {  // one peer's step, from PEERS.md section 1
+struct Rule {  // one peer's step, from the peer's code (docs/solvers.md)
   bool sum, nesterov, bias_correction;
   const char* schedule;
   const char* normalization;

@@ -1,5 +1,5 @@
 // bfloat16 emulation (solvers/spectral/bf16.hpp) reproduces torch.optim.Muon's Newton-Schulz
-// output bit for bit. PyTorch always runs that iteration in bf16 (../shared/conformance/
+// output bit for bit. PyTorch always runs that iteration in bf16 (tests/data/
 // torch_optim.json, PyTorch 2.11): every Muon case (4 configurations x float32/float64), every
 // recorded step.
 //

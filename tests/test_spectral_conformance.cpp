@@ -1,4 +1,4 @@
-// The exact spectral maps against 60-digit mpmath references (../shared/conformance/spectral_mp60.json:
+// The exact spectral maps against 60-digit mpmath references (tests/data/spectral_mp60.json:
 // polar, U S^p V^T for p = 1/4, 1/2, and U diag(s / sqrt(s^2 + eps^2)) V^T for eps = 0.1, 0.001, on a
 // 4 x 4 and a tall 8 x 5 matrix, printed to 45 significant digits).
 //

@@ -1,4 +1,4 @@
-// Newton-Schulz against the exact theory of THEORY.md section 2g, in mp50 (u = 2^-167 ~ 5e-51):
+// Newton-Schulz against the exact theory of docs/theory.md section 2g, in mp50 (u = 2^-167 ~ 5e-51):
 //   * for every schedule and every scalar pre-normalisation, the exact-arithmetic identity
 //       ||q(G) - polar(G)||_op = max_i |q(sigma_i / s) - 1|
 //     holds to 1e-40 (rounding: ~ u x steps x |q'| <= 5e-51 x 5 x 1e3 ~ 3e-47, on a 6 x 4 and a 3 x 5);
@@ -73,7 +73,7 @@ TEST(NewtonSchulzTheory, ExactIdentityEveryScheduleAndNormalisation) {
   EXPECT_EQ(checked, 6 * 5 * 2);
 }
 
-// The band of THEORY.md 2g from the coefficients: x* solves p'(x) = a + 3b x^2 + 5c x^4 = 0 (the
+// The band of docs/theory.md 2g from the coefficients: x* solves p'(x) = a + 3b x^2 + 5c x^4 = 0 (the
 // larger root), band = [p(x*), p(p(x*))].
 std::pair<T, T> jordan_band(const sp::NewtonSchulz<T>& one_step) {
   const auto& c = one_step.coefficients().at(0);
@@ -86,7 +86,7 @@ TEST(NewtonSchulzTheory, JordanFiveStepsLeaveTheBand) {
   sp::NewtonSchulz<T> one(config("jordan", "frobenius", 1)), five(config("jordan", "frobenius", 5)),
       six(config("jordan", "frobenius", 6));
   const auto [lo, hi] = jordan_band(one);
-  EXPECT_NEAR(d(lo), 0.6818, 5e-5);  // THEORY.md 2g's numbers
+  EXPECT_NEAR(d(lo), 0.6818, 5e-5);  // docs/theory.md 2g's numbers
   EXPECT_NEAR(d(hi), 1.1344, 5e-5);
   // Normalised singular values x_i = sigma_i / ||G||_F (sum of squares 1), down to 0.0052 (the
   // smallest x whose 5-step image is in the band, by a scalar scan: 0.005181...).
@@ -108,8 +108,8 @@ TEST(NewtonSchulzTheory, JordanFiveStepsLeaveTheBand) {
   const Vec<T> ws = out_sigma(wrong);
   EXPECT_LT(d(ws.minCoeff()), d(lo)) << "decoy stays in the band";
 
-  // x = 1e-3: after 5 steps at 0.4705 (THEORY.md), below the band. After 6 steps it is at 1.1702:
-  // above the band, inside the one-step range (0, 1.2024]. (THEORY.md says ">= 1e-3 reach the band
+  // x = 1e-3: after 5 steps at 0.4705 (docs/theory.md), below the band. After 6 steps it is at 1.1702:
+  // above the band, inside the one-step range (0, 1.2024]. (docs/theory.md says ">= 1e-3 reach the band
   // after 6 steps"; exactly, 6 steps suffice from 0.0015 on, 5 steps from 0.0052 on.)
   Vec<T> s2(3);
   s2 << T(0), T(6) / T(10), T(1) / T(1000);

@@ -1,4 +1,4 @@
-// Spectral powers U Sigma^p V^T (THEORY.md 2g), the coupled Newton root iterations under them, and
+// Spectral powers U Sigma^p V^T (docs/theory.md 2g), the coupled Newton root iterations under them, and
 // the symmetric product kernels, in mp50 (u ~ 5e-51) and double:
 //   * coupled Newton (no SVD) = SVD map, p in {0, 1/4, 3/10, 1/2, 1}, delta in {0, 1e-3}, tall and
 //     wide: 1e-40 in mp50 (observed ~1e-48: the iterations stop at the rounding floor);

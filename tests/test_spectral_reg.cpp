@@ -1,4 +1,4 @@
-// The smoothed nuclear norm and its maps against THEORY.md section 2a, in mp50 (u ~ 5e-51), on a
+// The smoothed nuclear norm and its maps against docs/theory.md section 2a, in mp50 (u ~ 5e-51), on a
 // tall 6 x 4 and a wide 3 x 5 Gaussian matrix (singular values ~0.3 .. 4):
 //   psi through Gram eigenvalues = sum sqrt(sigma^2 + eps^2) from the SVD     (1e-45 relative)
 //   grad psi is the derivative of psi: central difference, h = 1e-15          (1e-26, see below)
@@ -142,7 +142,7 @@ TEST(RegularizedPolar, DistanceToPolarIsExactlyOneMinusTheRatio) {
     const T s = mb::linalg::singular_values<T>(M).minCoeff();
     const T measured = sp::op_norm<T>(Mat<T>(sp::reg_polar<T>(M, eps) - sp::polar<T>(M)));
     EXPECT_LT(d(abs(measured - (T(1) - s / sqrt(s * s + eps * eps)))), 1e-40);
-    // Decoy: THEORY.md's first-order form eps^2 / (2 s^2) is off at order eps^4 / s^4.
+    // Decoy: docs/theory.md's first-order form eps^2 / (2 s^2) is off at order eps^4 / s^4.
     EXPECT_GT(d(abs(measured - eps * eps / (T(2) * s * s))), 1e-40);
   }
 }

@@ -70,18 +70,24 @@ std::vector<std::string> Args::list(const std::string& key, const std::vector<st
 }
 
 int Args::integer(const std::string& key, int def, int lo, int hi) const {
+  return static_cast<int>(long_integer(key, def, lo, hi));
+}
+
+long Args::long_integer(const std::string& key, long def, long lo, long hi) const {
   if (!has(key)) return def;
   const std::string v = get(key);
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   size_t pos = 0;
-  int x = 0;
+  long x = 0;
   try {
-    x = std::stoi(v, &pos);
+    x = std::stol(v, &pos);
+  } catch (const std::out_of_range&) {
+    throw Error(command_ + ": --" + key + " must be in " + range + ", got '" + v + "'");
   } catch (...) {
     pos = 0;
   }
   if (pos == 0 || pos != v.size()) throw Error(command_ + ": --" + key + " must be an integer, got '" + v + "'");
-  if (x < lo || x > hi)
-    throw Error(command_ + ": --" + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (x < lo || x > hi) throw Error(command_ + ": --" + key + " must be in " + range + ", got '" + v + "'");
   return x;
 }
 

@@ -32,6 +32,7 @@ int cmd_check(const std::vector<std::string>& argv) {
   const auto names = a.list("claim", claim_names());
   const auto precisions = a.list("precision", claim_precisions());
   const std::string out = a.require("out");
+  require_writable_file(out, "--out");
   const int threads = a.integer("threads", default_threads(), 1, 1024);
   const std::string started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();

@@ -15,6 +15,7 @@ int cmd_html(const std::vector<std::string>& argv) {
   const std::string dir = a.require("in");
   const std::string out = a.get("out", dir + "/index.html");
   const json lb = load_json_file(dir + "/leaderboard.json", "--in");
+  require_writable_file(out, "--out");
   if (lb.value("schema", "") != "muonbench.leaderboard")
     throw Error("--in: " + dir + "/leaderboard.json is not a muonbench leaderboard (schema 'muonbench.leaderboard')");
   // Plots are linked relative to the page: look for them beside the output file.

@@ -9,20 +9,23 @@
 namespace mb::cli {
 namespace {
 
-// A JSON text, or a path to a file holding one.
+// A JSON text (starting with '{' or '['), or else a path to a file holding one.
 json json_arg(const std::string& v, const std::string& what) {
-  std::error_code ec;
-  if (!v.empty() && v[0] != '{' && std::filesystem::is_regular_file(v, ec)) return load_json_file(v, what);
-  return parse_json_text(v, what);
+  const size_t first = v.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (v[first] == '{' || v[first] == '[')) return parse_json_text(v, what);
+  return load_json_file(v, what);
 }
 
 int cmd_replay(const std::vector<std::string>& argv) {
-  Args a(argv, "replay", {"solver", "config", "precision", "in", "out"}, {});
+  Args a(argv, "replay", {"solver", "config", "precision", "in", "out", "max-entries"}, {});
   const std::string solver = a.require("solver");
   const json config = json_arg(a.get("config", "{}"), "--config");
-  const json trace = load_json_file(a.require("in"), "--in");
+  if (!config.is_object()) throw Error("--config: expected a JSON object of hyperparameters, got " + config.dump());
   const std::string out = a.require("out");
-  const json result = replay(solver, config, a.get("precision", "double"), trace);
+  require_writable_file(out, "--out");
+  const long max_entries = a.long_integer("max-entries", kDefaultMaxMatrixEntries, 1, kMaxMatrixEntriesLimit);
+  const json trace = load_json_file(a.require("in"), "--in");
+  const json result = replay(solver, config, a.get("precision", "double"), trace, max_entries);
   write_file_atomic(out, result.dump(1) + "\n");
   return 0;
 }
@@ -31,10 +34,12 @@ int cmd_replay(const std::vector<std::string>& argv) {
 
 MB_REGISTER_COMMAND("replay", "replay a solver on a recorded gradient trace (check against PyTorch, optax...)",
                     "usage: muonbench replay --solver NAME [--config JSON|FILE] [--precision double|float|mp50]\n"
-                    "                        --in TRACE.json --out OUT.json\n"
+                    "                        --in TRACE.json --out OUT.json [--max-entries N]\n"
                     "  TRACE.json: {\"w0\": M, \"grads\": [G1, ..., GT]} for one matrix parameter, matrices as lists\n"
                     "  of rows of numbers or decimal strings. OUT.json: {\"trajectory\": [W1, ..., WT]}, W_k after\n"
-                    "  step k, entries as decimal strings with every significant digit of the precision.\n",
+                    "  step k, entries as decimal strings with every significant digit of the precision.\n"
+                    "  --max-entries N: largest matrix accepted, in entries (default 1048576 = 1024 x 1024).\n"
+                    "  A step whose result is not finite ends the replay with exit status 1, naming the step.\n",
                     cmd_replay);
 
 }  // namespace mb::cli

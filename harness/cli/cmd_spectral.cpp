@@ -70,7 +70,7 @@ MapRequest parse_request(const Args& a) {
     const std::string s = a.get("steps");
     if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
       throw Error("spectral: --steps must be a non-negative integer, got '" + s + "'");
-    j["steps"] = std::stol(s);
+    j["steps"] = a.long_integer("steps", 0, 0, 1000);
   }
   if (rq.map == "ns" && a.get("schedule").find(',') != std::string::npos) {
     rq.ns.coefficients = parse_user_schedule(a.get("schedule"));
@@ -128,13 +128,15 @@ MapRequest parse_request(const Args& a) {
 int cmd_spectral(const std::vector<std::string>& argv) {
   Args a(argv, "spectral",
          {"map", "schedule", "steps", "norm", "eps", "p", "delta", "method", "smoothing", "bf16-form", "precision", "in",
-          "out"},
+          "out", "max-entries"},
          {"bf16", "report-error"});
-  const MapRequest rq = parse_request(a);
+  MapRequest rq = parse_request(a);
+  rq.max_entries = a.long_integer("max-entries", kDefaultMaxMatrixEntries, 1, kMaxMatrixEntriesLimit);
   const std::string precision = a.require("precision");
   require_precision(precision, "--precision");
-  const json in = load_json_file(a.require("in"), "--in");
   const std::string out = a.require("out");
+  require_writable_file(out, "--out");
+  const json in = load_json_file(a.require("in"), "--in");
   const json result = spectral::run_map(rq, precision, in);
   write_file_atomic(out, result.dump(1) + "\n");
   return 0;
@@ -145,7 +147,7 @@ int cmd_spectral(const std::vector<std::string>& argv) {
 MB_REGISTER_COMMAND(
     "spectral", "apply a spectral map (polar, Newton-Schulz, regularised polar, spectral power) to matrices",
     "usage: muonbench spectral --map polar|ns|reg|power [map options] --precision double|mp50|float\n"
-    "                          --in IN.json --out OUT.json [--report-error]\n"
+    "                          --in IN.json --out OUT.json [--report-error] [--max-entries N]\n"
     "  IN.json:  {\"matrices\": [M, ...]}, each M a list of rows; entries JSON numbers (taken as their exact\n"
     "            binary64 value) or decimal strings (exact in every precision).\n"
     "  OUT.json: {\"map\", \"precision\", \"config\", \"results\": [R, ...], \"reports\": [...]}, each R a list of rows\n"
@@ -162,7 +164,10 @@ MB_REGISTER_COMMAND(
     "  power   U Sigma^P V^T: --p P (required, in [0, 1]), --delta D (default 0: M (M^T M + D I)^((P-1)/2)),\n"
     "          --method svd|newton (default svd; newton: coupled Newton iterations, no SVD)\n"
     "  --report-error  (ns, reg, power) adds each result's a-posteriori error ||R - exact map||_op\n"
-    "The zero matrix maps to zero. Bad input (empty or ragged matrices, NaN/Inf, out-of-range options)\n"
+    "  --max-entries N  largest matrix accepted, in entries (default 1048576 = 1024 x 1024)\n"
+    "The zero matrix maps to zero; the scale-invariant maps (polar, ns with a norm, power with delta 0, reg with\n"
+    "eps scaled alike) are computed correctly for any finite input, however large or small (the input is\n"
+    "rescaled by a power of two first). Bad input (empty or ragged matrices, NaN/Inf, out-of-range options)\n"
     "exits with status 2 and a message naming the field; nothing is written.\n",
     cmd_spectral);
 

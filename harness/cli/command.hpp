@@ -22,6 +22,7 @@ class Args {
   // Comma-separated list ("double,mp50").
   std::vector<std::string> list(const std::string& key, const std::vector<std::string>& def) const;
   int integer(const std::string& key, int def, int lo, int hi) const;
+  long long_integer(const std::string& key, long def, long lo, long hi) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

@@ -1,6 +1,6 @@
 // muonbench: the command-line program. Subcommands live in harness/cli/cmd_*.cpp.
-// Exit status: 0 success; 1 failure of the run itself (I/O); 2 bad input (the message names the
-// field); 130 interrupted.
+// Exit status: 0 success; 1 failure of the run itself (I/O, a computation that diverged or broke
+// down: mb::NumericalError); 2 bad input (mb::Error: the message names the field); 130 interrupted.
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -45,8 +45,11 @@ int main(int argc, char** argv) {
     std::cerr << "muonbench: error: " << e.what() << "\n";
     return 2;
   } catch (const mb::NumericalError& e) {
-    std::cerr << "muonbench: error: " << e.what() << "\n";
-    return 2;
+    std::cerr << "muonbench: computation failed: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "muonbench: failure: out of memory\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "muonbench: failure: " << e.what() << "\n";
     return 1;

@@ -22,7 +22,7 @@ class TraceOracle final : public Oracle<T> {
 };
 
 template <class T>
-json replay_impl(const std::string& name, const json& config, const json& trace) {
+json replay_impl(const std::string& name, const json& config, const json& trace, long max_entries) {
   if (!trace.is_object()) throw Error("trace: expected an object {\"w0\": M, \"grads\": [G1, ...]}");
   for (auto it = trace.begin(); it != trace.end(); ++it)
     if (it.key() != "w0" && it.key() != "grads")
@@ -30,12 +30,13 @@ json replay_impl(const std::string& name, const json& config, const json& trace)
   if (!trace.contains("w0")) throw Error("trace: missing 'w0'");
   if (!trace.contains("grads") || !trace["grads"].is_array())
     throw Error("trace.grads: expected a list of gradient matrices");
-  Params<T> w{matrix_from_json<T>(trace["w0"], "trace.w0")};
+  if (trace["grads"].empty()) throw Error("trace.grads: expected a non-empty list of gradient matrices");
+  Params<T> w{matrix_from_json<T>(trace["w0"], "trace.w0", max_entries)};
   const std::vector<BlockSpec> specs{BlockSpec{"W", {w[0].rows(), w[0].cols()}}};
   std::vector<Params<T>> grads;
   for (size_t k = 0; k < trace["grads"].size(); ++k) {
     const std::string f = "trace.grads[" + std::to_string(k) + "]";
-    Params<T> g{matrix_from_json<T>(trace["grads"][k], f)};
+    Params<T> g{matrix_from_json<T>(trace["grads"][k], f, max_entries)};
     require_shapes(g, specs, f);
     grads.push_back(std::move(g));
   }
@@ -47,8 +48,11 @@ json replay_impl(const std::string& name, const json& config, const json& trace)
     try {
       solver->step(w, grads[k], oracle);
     } catch (const NumericalError& e) {
-      throw Error("replay: step " + std::to_string(k + 1) + ": " + e.what());
+      throw NumericalError("replay: step " + std::to_string(k + 1) + ": " + e.what());
     }
+    if (!all_finite(w[0]))
+      throw NumericalError("replay: step " + std::to_string(k + 1) + ": the solver produced non-finite parameters "
+                           "(the update overflowed or diverged)");
     traj.push_back(matrix_to_json_strings<T>(w[0]));
   }
   return {{"solver", name},

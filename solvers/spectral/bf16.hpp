@@ -10,7 +10,7 @@
 //     from bf16 operands with float32 scalars (PyTorch's "opmath" for bf16), then rounded to bf16;
 //     reductions (norms, row sums) accumulate in float32 and round the final value;
 //   * two forms of a step (A = X @ X.T rounded in both):
-//       "addmm"   torch.optim.Muon (PyTorch 2.11, as recorded in ../shared/conformance/torch_optim.json):
+//       "addmm"   torch.optim.Muon (PyTorch 2.11, as recorded in tests/data/torch_optim.json):
 //                 B = torch.addmm(A, A, A, beta=b, alpha=c), X = torch.addmm(X, B, X, beta=a): each
 //                 a float32 result rounded once;
 //       "unfused" the written-out form of KellerJordan/Muon and modded-nanogpt,

@@ -20,7 +20,7 @@ struct IterationReport {
   bool converged = true;
   bool at_rounding_floor = false;  // stopped because the residual stopped halving (see roots.hpp)
   std::optional<double> error_vs_exact;
-  // Newton-Schulz only: the exact-arithmetic prediction max_i |q(sigma_i / s) - 1| (THEORY.md 2g).
+  // Newton-Schulz only: the exact-arithmetic prediction max_i |q(sigma_i / s) - 1| (docs/theory.md 2g).
   std::optional<double> predicted_error;
 };
 
@@ -32,6 +32,22 @@ T op_norm(const Mat<T>& A);
 // U diag(g) V^T from a thin SVD M = U diag(s) V^T and the values g_i = g(s_i) of a spectral map.
 template <class T>
 Mat<T> svd_compose(const linalg::Svd<T>& d, const Vec<T>& g);
+
+// Inputs at the edges of the exponent range. Where `magnitude` (the largest |entry|, or eps when
+// that is larger) lies outside [2^-q, 2^q], q = max_exponent / 4, squares of entries, Gram matrices
+// and singular values can overflow or underflow: ||[[1e308, 1e308], [1e308, 1e308]]||_F = inf, and
+// X / ||X||_F is then a silent zero. There this returns e with 2^(e-1) <= magnitude < 2^e, and the
+// scale-invariant maps (polar, Newton-Schulz with a norm, reg with eps, power) are computed on
+// M 2^-e, which is exactly the same map (a power of two scales without rounding); else 0, and
+// ordinary inputs are computed as they always were, bit for bit.
+template <class T>
+int extreme_scale_exponent(const T& magnitude);
+// max |m_ij| (0 for an empty matrix).
+template <class T>
+T max_abs(const Mat<T>& M);
+// M 2^e, exactly (ldexp of every entry).
+template <class T>
+Mat<T> times_power_of_two(const Mat<T>& M, int e);
 
 // Rank threshold of the exact maps: singular values <= max(m, n) * eps(T) * sigma_max count as
 // zero (LAPACK's and numpy.linalg.matrix_rank's rule). 0 for the zero matrix.

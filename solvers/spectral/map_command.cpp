@@ -34,7 +34,7 @@ json map_impl(const MapRequest& rq, const json& in) {
   json results = json::array(), reports = json::array();
   for (size_t k = 0; k < in["matrices"].size(); ++k) {
     const std::string field = "in.matrices[" + std::to_string(k) + "]";
-    const Mat<T> M = matrix_from_json<T>(in["matrices"][k], field);
+    const Mat<T> M = matrix_from_json<T>(in["matrices"][k], field, rq.max_entries);
     Mat<T> out;
     IterationReport rep;
     bool iterative = false;
@@ -63,8 +63,13 @@ json map_impl(const MapRequest& rq, const json& in) {
     } catch (const NumericalError& e) {
       throw NumericalError(field + ": " + e.what());
     }
-    if (!all_finite(out))
-      throw NumericalError(field + ": the map produced non-finite entries (the iteration diverged)");
+    if (!all_finite(out)) {
+      const std::string where =
+          ns ? " at Newton-Schulz step " + std::to_string(ns->first_non_finite_step(M)) + " of " +
+                   std::to_string(ns->coefficients().size()) + " (step 0: the normalisation)"
+             : "";
+      throw NumericalError(field + ": the map produced non-finite entries" + where + " (the iteration diverged)");
+    }
     results.push_back(matrix_to_json_strings<T>(out));
     if (iterative || rq.report_error) reports.push_back(report_json(rep));
   }

@@ -24,6 +24,7 @@ struct MapRequest {
   std::string method = "eig";      // reg: eig | newton
   std::string smoothing = "sqrt";  // reg: sqrt | huber
   bool report_error = false;
+  long max_entries = kDefaultMaxMatrixEntries;  // larger matrices are refused before allocation
   json config = json::object();    // the options actually used, echoed in the output
 };
 

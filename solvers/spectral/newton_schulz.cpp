@@ -1,5 +1,5 @@
-// Newton-Schulz iteration with a coefficient schedule (newton_schulz.hpp; PEERS.md section 1;
-// THEORY.md 2g). Each step: A = X X^T, B = a I + b A + c A^2, X <- B X, on the wide orientation.
+// Newton-Schulz iteration with a coefficient schedule (newton_schulz.hpp; docs/spectral.md;
+// docs/theory.md 2g). Each step: A = X X^T, B = a I + b A + c A^2, X <- B X, on the wide orientation.
 #include "solvers/spectral/newton_schulz.hpp"
 
 #include "harness/registry.hpp"
@@ -30,27 +30,34 @@ NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
 }
 
 template <class T>
-void NewtonSchulz<T>::normalize() {
+int NewtonSchulz<T>::eps_degree() const {
+  const std::string& nm = cfg_.normalization;
+  if (nm == "none") return 0;
+  return nm == "schatten" || nm == "aol" ? 2 : 1;
+}
+
+template <class T>
+void NewtonSchulz<T>::normalize(const T& eps) {
   using std::max;
   using std::sqrt;
   const std::string& nm = cfg_.normalization;
   gram_ready_ = false;
   if (nm == "frobenius") {
-    X_ /= max(T(safety_ * X_.norm()), eps_);
+    X_ /= max(T(safety_ * X_.norm()), eps);
   } else if (nm == "frobenius-additive") {
-    X_ /= T(safety_ * X_.norm() + eps_);
+    X_ /= T(safety_ * X_.norm() + eps);
   } else if (nm == "spectral") {
-    X_ /= T(safety_ * op_norm<T>(X_) + eps_);
+    X_ /= T(safety_ * op_norm<T>(X_) + eps);
   } else if (nm == "schatten") {
     gram<T>(X_, A_);
-    const T s = safety_ * sqrt(max(T(A_.norm()), eps_));
+    const T s = safety_ * sqrt(max(T(A_.norm()), eps));
     X_ /= s;
     A_ /= T(s * s);
     gram_ready_ = true;
   } else if (nm == "aol") {
     gram<T>(X_, A_);
     Vec<T> d(A_.rows());
-    for (Eigen::Index i = 0; i < A_.rows(); ++i) d(i) = T(1) / sqrt(max(T(A_.row(i).cwiseAbs().sum()), eps_));
+    for (Eigen::Index i = 0; i < A_.rows(); ++i) d(i) = T(1) / sqrt(max(T(A_.row(i).cwiseAbs().sum()), eps));
     X_ = d.asDiagonal() * X_;
     A_ = d.asDiagonal() * A_ * d.asDiagonal();
     gram_ready_ = true;
@@ -73,29 +80,57 @@ void NewtonSchulz<T>::step(const std::array<T, 3>& c) {
 
 template <class T>
 void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
+  using std::ldexp;
   const bool tall = G.rows() > G.cols();
+  // Extreme inputs are computed on G 2^-e with eps 2^(-e k): the same map exactly (common.hpp).
+  const int degree = eps_degree();
+  const int e = degree ? extreme_scale_exponent<T>(max_abs<T>(G)) : 0;
   if (cfg_.bf16) {
+    // float holds G's bf16 rounding only within float's range: rescale huge inputs (torch would
+    // give inf/NaN there); tiny ones round to zero in bf16 as they do in torch.
+    const int ef = e > 0 ? e : 0;
     Mat<float>& Xf = Xf_;
     Xf.resize(tall ? G.cols() : G.rows(), tall ? G.rows() : G.cols());
     for (Eigen::Index j = 0; j < Xf.cols(); ++j)
-      for (Eigen::Index i = 0; i < Xf.rows(); ++i)
-        Xf(i, j) = bf16::round(static_cast<float>(tall ? G(j, i) : G(i, j)));
-    bf16::newton_schulz(Xf, coeffs_f_, cfg_.normalization, eps_f_, safety_f_, cfg_.bf16_form);
+      for (Eigen::Index i = 0; i < Xf.rows(); ++i) {
+        const T g = tall ? G(j, i) : G(i, j);
+        Xf(i, j) = bf16::round(static_cast<float>(ef ? T(ldexp(g, -ef)) : g));
+      }
+    const float eps_f = ef ? std::ldexp(eps_f_, -ef * degree) : eps_f_;
+    bf16::newton_schulz(Xf, coeffs_f_, cfg_.normalization, eps_f, safety_f_, cfg_.bf16_form);
     out.resize(G.rows(), G.cols());
     for (Eigen::Index j = 0; j < out.cols(); ++j)
       for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));
     return;
   }
-  if (tall)
-    X_ = G.transpose();
-  else
-    X_ = G;
-  normalize();
+  if (e) {
+    X_ = times_power_of_two<T>(tall ? Mat<T>(G.transpose()) : G, -e);
+    normalize(T(ldexp(eps_, -e * degree)));
+  } else {
+    if (tall)
+      X_ = G.transpose();
+    else
+      X_ = G;
+    normalize(eps_);
+  }
   for (const auto& c : coeffs_) step(c);
   if (tall)
     out = X_.transpose();
   else
     out = X_;
+}
+
+template <class T>
+int NewtonSchulz<T>::first_non_finite_step(const Mat<T>& G) {
+  if (cfg_.bf16) return static_cast<int>(coeffs_.size());  // the bf16 kernel is not stepped here
+  X_ = G.rows() > G.cols() ? Mat<T>(G.transpose()) : G;
+  normalize(eps_);
+  if (!all_finite(X_)) return 0;
+  for (size_t k = 0; k < coeffs_.size(); ++k) {
+    step(coeffs_[k]);
+    if (!all_finite(X_)) return static_cast<int>(k + 1);
+  }
+  return static_cast<int>(coeffs_.size());
 }
 
 template <class T>

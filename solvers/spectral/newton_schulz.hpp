@@ -1,4 +1,4 @@
-// Newton-Schulz: odd-polynomial iterations towards polar(G) (PEERS.md section 1, THEORY.md 2g).
+// Newton-Schulz: odd-polynomial iterations towards polar(G) (docs/spectral.md, docs/theory.md 2g).
 //
 //   X0 = G / s (pre-normalisation), then per step with coefficients (a, b, c):
 //        A = X X^T,  B = b A + c A^2,  X <- a X + B X        (q(x) = a x + b x^3 + c x^5)
@@ -82,16 +82,23 @@ class NewtonSchulz {
   // q(x): the whole schedule applied to one number, in T's arithmetic.
   T scalar_map(const T& x) const;
   // The exact-arithmetic value of ||NS(G) - polar(G)||_op: max over sigma_i > rank threshold of
-  // |q(sigma_i / s) - 1| (THEORY.md 2g "Exact a-posteriori bound"). Costs an SVD.
+  // |q(sigma_i / s) - 1| (docs/theory.md 2g "Exact a-posteriori bound"). Costs an SVD.
   T predicted_polar_error(const Mat<T>& G) const;
   // Steps run, the prediction above, and the measured ||NS(G) - polar(G)||_op (SVDs).
   IterationReport report(const Mat<T>& G, const Mat<T>& out) const;
+  // After an apply() whose result was not finite: the first step (1-based; 0: the normalisation)
+  // whose iterate has a non-finite entry, found by running the iteration again with checks.
+  int first_non_finite_step(const Mat<T>& G);
 
   const std::vector<std::array<T, 3>>& coefficients() const { return coeffs_; }
   const NewtonSchulzConfig& config() const { return cfg_; }
 
  private:
-  void normalize();          // X_ <- X0 (and A_ for schatten / aol); sets gram_ready_
+  void normalize(const T& eps);  // X_ <- X0 (and A_ for schatten / aol); sets gram_ready_
+  // How eps scales when the input is scaled by 2^-e (extreme inputs, common.hpp): eps 2^(-e k), k
+  // the degree of the quantity it is compared with (1 for norms of X, 2 for norms of X X^T); 0 for
+  // 'none', which is not scale-invariant and is never rescaled.
+  int eps_degree() const;
   void step(const std::array<T, 3>& c);
 
   NewtonSchulzConfig cfg_;

@@ -1,4 +1,4 @@
-// The exact polar factor (THEORY.md section 2 notation): polar(M) = U_r V_r^T from the thin SVD,
+// The exact polar factor (docs/theory.md section 2 notation): polar(M) = U_r V_r^T from the thin SVD,
 // restricted to the singular values above rank_threshold() (common.hpp). The zero matrix maps to
 // the zero matrix. Any shape m x n; float, double, mp50.
 #pragma once

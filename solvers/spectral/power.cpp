@@ -39,7 +39,7 @@ SpectralPower<T>::SpectralPower(const PowerConfig& cfg) : cfg_(cfg) {
 }
 
 template <class T>
-Mat<T> SpectralPower<T>::exact(const Mat<T>& M) const {
+Mat<T> SpectralPower<T>::exact_at(const Mat<T>& M, const T& delta) const {
   using std::pow;
   using std::sqrt;
   if (p_ == T(1)) return M;
@@ -49,8 +49,8 @@ Mat<T> SpectralPower<T>::exact(const Mat<T>& M) const {
   const T e = (p_ - T(1)) / T(2);
   for (Eigen::Index i = 0; i < g.size(); ++i) {
     const T s = d.s(i);
-    if (delta_ > T(0))
-      g(i) = s * pow(T(s * s + delta_), e);
+    if (delta > T(0))
+      g(i) = s * pow(T(s * s + delta), e);
     else
       g(i) = s > tol ? (p_ == T(0) ? T(1) : T(pow(s, p_))) : T(0);
   }
@@ -58,10 +58,9 @@ Mat<T> SpectralPower<T>::exact(const Mat<T>& M) const {
 }
 
 template <class T>
-void SpectralPower<T>::apply(const Mat<T>& M, Mat<T>& out) {
-  report_ = IterationReport{};
+void SpectralPower<T>::apply_at(const Mat<T>& M, Mat<T>& out, const T& delta) {
   if (cfg_.method == "svd" || p_ == T(1)) {
-    out = exact(M);
+    out = exact_at(M, delta);
     return;
   }
   if (M.isZero(0)) {  // A = delta I may be singular; the map is zero anyway
@@ -74,7 +73,7 @@ void SpectralPower<T>::apply(const Mat<T>& M, Mat<T>& out) {
     gram<T>(Mat<T>(M.transpose()), A);
   else
     gram<T>(M, A);
-  A.diagonal().array() += delta_;
+  A.diagonal().array() += delta;
   if (k_ == 2) {
     newton_schulz_sqrt<T>(A, nullptr, &R, cfg_.newton, report_);
   } else {
@@ -101,6 +100,34 @@ void SpectralPower<T>::apply(const Mat<T>& M, Mat<T>& out) {
                            ", rank-deficient M with delta = 0)" + advice);
   }
   out = tall ? Mat<T>(M * R) : Mat<T>(R * M);
+}
+
+template <class T>
+int SpectralPower<T>::extreme_exponent(const Mat<T>& M) const {
+  using std::max;
+  using std::sqrt;
+  return p_ == T(1) ? 0 : extreme_scale_exponent<T>(max(max_abs<T>(M), T(sqrt(delta_))));
+}
+
+// Psi_p(c M; c^2 delta) = c^p Psi_p(M; delta): extreme inputs are computed on M 2^-e (common.hpp).
+template <class T>
+Mat<T> SpectralPower<T>::exact(const Mat<T>& M) const {
+  using std::ldexp;
+  using std::pow;
+  const int e = extreme_exponent(M);
+  if (!e) return exact_at(M, delta_);
+  return Mat<T>(exact_at(times_power_of_two<T>(M, -e), T(ldexp(delta_, -2 * e))) * T(pow(T(2), T(e) * p_)));
+}
+
+template <class T>
+void SpectralPower<T>::apply(const Mat<T>& M, Mat<T>& out) {
+  using std::ldexp;
+  using std::pow;
+  report_ = IterationReport{};
+  const int e = extreme_exponent(M);
+  if (!e) return apply_at(M, out, delta_);
+  apply_at(times_power_of_two<T>(M, -e), out, T(ldexp(delta_, -2 * e)));
+  out *= T(pow(T(2), T(e) * p_));
 }
 
 template class SpectralPower<MB_SCALAR>;

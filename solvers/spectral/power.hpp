@@ -1,4 +1,4 @@
-// Spectral powers (THEORY.md section 2g): Psi_p(M) = U Sigma^p V^T for p in [0, 1], any shape,
+// Spectral powers (docs/theory.md section 2g): Psi_p(M) = U Sigma^p V^T for p in [0, 1], any shape,
 // and its regularised form M (M^T M + delta I)^((p-1)/2) = U diag(sigma (sigma^2 + delta)^((p-1)/2)) V^T
 // (the gradient of K_p(M) = tr((M^T M + delta I)^((p+1)/2)) / (p+1)). p = 0 is polar (delta = 0)
 // or the regularised polar map with eps^2 = delta; p = 1 is M itself.
@@ -52,6 +52,11 @@ class SpectralPower {
   const IterationReport& last_report() const { return report_; }
 
  private:
+  // The maps for a given delta (apply/exact pass delta_, or a rescaled one for extreme inputs).
+  Mat<T> exact_at(const Mat<T>& M, const T& delta) const;
+  void apply_at(const Mat<T>& M, Mat<T>& out, const T& delta);
+  int extreme_exponent(const Mat<T>& M) const;  // 0, or e: compute on M 2^-e (common.hpp)
+
   PowerConfig cfg_;
   T p_, delta_;
   long j_ = 0, k_ = 1;  // (1 - p)/2 = j/k

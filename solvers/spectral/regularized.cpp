@@ -1,5 +1,5 @@
 // Smoothed nuclear norm, its gradient (the regularised polar map), its conjugate, and the Huber
-// variant (regularized.hpp; THEORY.md section 2a).
+// variant (regularized.hpp; docs/theory.md section 2a).
 #include "solvers/spectral/regularized.hpp"
 
 #include <algorithm>
@@ -56,8 +56,13 @@ void require_positive_eps(const T& eps, const char* what) {
 template <class T>
 Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method, IterationReport* report,
                  const NewtonOptions& opt) {
+  using std::ldexp;
   using std::sqrt;
   require_positive_eps(eps, "reg");
+  // grad psi_eps(c M) = grad psi_{eps/c}(M) (docs/theory.md 2a, "Scaling"): extreme inputs are
+  // computed on M 2^-e with eps 2^-e (common.hpp).
+  if (const int e = extreme_scale_exponent<T>(std::max(max_abs<T>(M), eps)))
+    return reg_polar<T>(times_power_of_two<T>(M, -e), T(ldexp(eps, -e)), method, report, opt);
   const T eps2 = eps * eps;
   if (method == "eig") {
     if (report) *report = IterationReport{};
@@ -79,8 +84,11 @@ Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method, Itera
 
 template <class T>
 Mat<T> reg_polar_svd(const Mat<T>& M, const T& eps) {
+  using std::ldexp;
   using std::sqrt;
   require_positive_eps(eps, "reg");
+  if (const int e = extreme_scale_exponent<T>(std::max(max_abs<T>(M), eps)))
+    return reg_polar_svd<T>(times_power_of_two<T>(M, -e), T(ldexp(eps, -e)));
   const linalg::Svd<T> d = linalg::thin_svd<T>(M);
   Vec<T> g(d.s.size());
   for (Eigen::Index i = 0; i < g.size(); ++i) g(i) = d.s(i) / sqrt(d.s(i) * d.s(i) + eps * eps);
@@ -89,8 +97,11 @@ Mat<T> reg_polar_svd(const Mat<T>& M, const T& eps) {
 
 template <class T>
 Mat<T> huber_polar(const Mat<T>& M, const T& eps) {
+  using std::ldexp;
   using std::sqrt;
   require_positive_eps(eps, "huber");
+  if (const int e = extreme_scale_exponent<T>(std::max(max_abs<T>(M), eps)))
+    return huber_polar<T>(times_power_of_two<T>(M, -e), T(ldexp(eps, -e)));
   const T inv_eps = T(1) / eps, eps2 = eps * eps;
   // sigma f(sigma^2) = min(sigma/eps, 1): f = 1/eps up to eps^2, 1/sqrt(lambda) above.
   return gram_function<T>(M, [&](const T& lam) { return lam <= eps2 ? inv_eps : T(T(1) / sqrt(lam)); });

@@ -1,4 +1,4 @@
-// The smoothed nuclear norm and its maps (THEORY.md section 2a), for any shape m x n, q = min(m, n):
+// The smoothed nuclear norm and its maps (docs/theory.md section 2a), for any shape m x n, q = min(m, n):
 //
 //   psi_eps(M)        = sum_i sqrt(sigma_i^2 + eps^2)          (through the eigenvalues of the
 //                       smaller Gram matrix, never an SVD)
@@ -10,7 +10,7 @@
 //   Huber variant:      psi^N_eps(M) = sum_i Huber_eps(sigma_i), its gradient
 //                       Proj_{||.||_op <= 1}(M / eps) = U diag(min(sigma / eps, 1)) V^T
 //
-// eps enters as eps^2 (the "eps" parametrisation of THEORY.md; a caller wanting the eps^2 one
+// eps enters as eps^2 (the "eps" parametrisation of docs/theory.md; a caller wanting the eps^2 one
 // passes sqrt). eps must be > 0. The zero matrix maps to zero under every gradient map.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Coupled Newton iterations for matrix roots (roots.hpp; THEORY.md section 2g).
+// Coupled Newton iterations for matrix roots (roots.hpp; docs/theory.md section 2g).
 #include "solvers/spectral/roots.hpp"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // Matrix roots of a symmetric positive definite A by coupled Newton iterations, with no SVD and
-// no eigendecomposition (THEORY.md section 2g). Both are "coupled" forms, which are stable; the
+// no eigendecomposition (docs/theory.md section 2g). Both are "coupled" forms, which are stable; the
 // uncoupled Newton iterations for roots are not (Higham 1986, Guo & Higham 2006).
 //
 //   newton_schulz_sqrt   BeyondMuon's coupled Newton-Schulz (optimizers/spectral_ns.py):

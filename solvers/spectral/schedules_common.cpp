@@ -1,4 +1,4 @@
-// Newton-Schulz schedules and pre-normalisations by name (PEERS.md section 1; optax
+// Newton-Schulz schedules and pre-normalisations by name (docs/spectral.md; optax
 // optax/contrib/_muon.py; modded-nanogpt's Polar Express list). Plain code: the tables are the
 // same for every scalar type; generic code parses the decimal strings exactly into its own type.
 #include "harness/error.hpp"

@@ -1,5 +1,5 @@
 // Spectral maps: the one library every Muon variant and every claim uses (never re-implemented
-// inside a solver). Definitions in THEORY.md section 2; schedules and conventions in PEERS.md 1.
+// inside a solver). Definitions in docs/theory.md section 2; schedules and conventions in docs/spectral.md.
 // One map family per file pair, each compiled once per scalar type (float, double, mp50):
 //
 //   polar.hpp          polar(M) = U_r V_r^T (exact, SVD), rank threshold, op_norm

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The flow claims (THEORY.md 2c-2e: flow-dissipation, flow-h-monotone, flow-exponential-rate,
+# The flow claims (docs/theory.md 2c-2e: flow-dissipation, flow-h-monotone, flow-exponential-rate,
 # flow-sharp-rates, flow-particles, flow-blockwise): `muonbench check --decoys` in double and mp50
 # exits 0 (every true part holds, or is inconclusive in double and holds in mp50; every decoy is
 # violated), and every declared part and decoy appears with a tolerance source. About 20 s on 2 cores.

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# muonbench replay end to end: optax's recorded muon run (../shared/conformance/optax_muon.json)
+# muonbench replay end to end: optax's recorded muon run (tests/data/optax_muon.json)
 # replayed through the command line reproduces optax's trajectory to 1e-12 relative, in double
 # and in mp50; a bad convention key fails with exit 2, naming the valid keys, and writes nothing.
 set -euo pipefail
 mb=$1
 src=$2
-shared=${MUONBENCH_SHARED:-$src/../shared}
-[ -f "$shared/conformance/optax_muon.json" ] || { echo "SKIP: conformance data not found (set MUONBENCH_SHARED)"; exit 77; }
+data=$src/tests/data
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-/usr/bin/python3 - "$shared/conformance/optax_muon.json" "$tmp" <<'PY'
+/usr/bin/python3 - "$data/optax_muon.json" "$tmp" <<'PY'
 import json, sys
 case = json.load(open(sys.argv[1]))["cases"][0]
 json.dump({"w0": case["w0"], "grads": case["grads"]}, open(sys.argv[2] + "/trace.json", "w"))
