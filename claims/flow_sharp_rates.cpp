@@ -1,4 +1,4 @@
-// flow-sharp-rates: the sharp local rates of docs/theory.md 2d [D, V-num] near a nondegenerate minimizer.
+// flow-sharp-rates: the sharp local rates of docs/theory.md 2d (derivation of this project, checked numerically) near a nondegenerate minimizer.
 //   continuous  the f-gap of the inertial flow decays like e^{-lambda_asym t},
 //               lambda_asym = gamma - sqrt(max(0, gamma^2 - 4 mu_H / eps)) (mu_H the smallest Hessian
 //               eigenvalue; grad K(p) ~ p / eps near p = 0, each mode solves s^2 + gamma s + lambda_j/eps = 0)
@@ -36,7 +36,7 @@ ClaimInfo flow_sharp_rates_info() {
           "iff eta < 2 (1 + beta) eps / ((1 - beta) L). Predictions match observations to 3 digits.",
           "lambda_asym = gamma - sqrt(max(0, gamma^2 - 4 mu_H / eps));  rho_disc = max_j rho([[1 - a b_j, -a beta], "
           "[b_j, beta]])^2, a = eta/eps, b_j = (1 - beta) lambda_j;  eta* = 2 (1 + beta) eps / ((1 - beta) L)",
-          "docs/theory.md 2d (sharp local rate; discrete regularized Muon near the optimum) [D, V-num]",
+          "docs/theory.md 2d (sharp local rate; discrete regularized Muon near the optimum) (derivation of this project, checked numerically)",
           "rates: |obs - pred| <= 1e-3 pred + (spread of local slopes + rounding of ln gap: 2 (1 + n (d+4)) u ||W*|| / "
           "||W - W*|| + (d+4) u + rk4 rate error (dt ||A||)^5/(120 dt)); unresolved if that exceeds 1e-3 pred; "
           "threshold: gap ratio after 400 steps <= 1e-12 at 0.95 eta*, >= 1e-2 at 1.05 eta*",

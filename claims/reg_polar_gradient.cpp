@@ -33,7 +33,7 @@ ClaimInfo reg_polar_gradient_info() {
           "psi_eps(M) = sum_i sqrt(sigma_i^2 + eps^2): central differences of psi_eps converge to it with error "
           "slope 2 in h, and agree with it to rounding (<= 1e-25 in mp50).",
           "[psi_eps(M + hD) - psi_eps(M - hD)] / (2h) = <M (M^T M + eps^2 I)^(-1/2), D> + a h^2 + O(h^4)",
-          "docs/theory.md 2a (gradient of psi_eps; finite-difference test) [D, V-num]",
+          "docs/theory.md 2a (gradient of psi_eps; finite-difference test) (derivation of this project, checked numerically)",
           "rounding: psi through Gram eigenvalues known to dpsi = sum_i min(dl/(2 sqrt(sigma_i^2+eps^2)), sqrt(dl)) "
           "+ 2 q u psi + sqrt(q) u ||M||_F with dl = (max(m,n) + 8q) u sigma_max^2, so the difference quotient "
           "to dpsi/h; slope: spread of the local slopes over the window + sum |w_j| r_j; exactness: truncation "

@@ -42,8 +42,8 @@ ClaimInfo spectral_family_info() {
           "(delta = eps^2) and the identity (SGD) at p = 1; the coupled Newton iterations computing it without "
           "an SVD converge quadratically.",
           "Psi_0(M; eps^2) = grad psi_eps(M);  Psi_1(M) = M;  r_{k+1} ~ C r_k^2 (coupled Newton-Schulz, Guo-Higham)",
-          "docs/theory.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) [D, V: spectral_ns.py, Higham 1986, "
-          "Guo & Higham 2006]",
+          "docs/theory.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) (derivation of this project; published: "
+          "Ocram7/BeyondMuon optimizers/spectral_ns.py, Higham 1986, Guo & Higham 2006)",
           "p0: Newton residual r/2 + rounding floor sqrt(q)(max(m,n)+8q) u cond(A), times ||M|| ||A^(-1/2)||, plus the "
           "Gram-map error of grad psi; p1: SVD backward error; order: fit_slope (spread of local slopes + rounding "
           "relative to 4x the measured floor)",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad input gives a clear error naming the field, exit status 2, and nothing run or written: no
 # output directory, no cache, no half-written file.
+# ctest-labels: sanitize
 set -u
 mb=$1
 tmp=$(mktemp -d)

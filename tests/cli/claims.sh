@@ -2,6 +2,7 @@
 # `muonbench check`: runs the named claims with --decoys in double and mp50, exits 0 when every
 # outcome is as expected (true parts hold, decoys violated), writes the claims report, and rejects
 # bad input with exit 2 naming the field; scripts/claims-doc turns the report into docs/claims.md.
+# ctest-labels: sanitize
 set -u
 mb=$1
 src=$2

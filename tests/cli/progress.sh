@@ -2,6 +2,7 @@
 # The progress line (jobs done/total, elapsed, estimate) is drawn on a terminal and nowhere else:
 # under `script` (a pseudo-terminal) stderr carries it; redirected to a file it stays quiet unless
 # --progress always is given.
+# ctest-labels: sanitize
 set -eu
 mb=$1
 src=$2

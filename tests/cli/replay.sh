@@ -2,6 +2,7 @@
 # muonbench replay end to end: optax's recorded muon run (tests/data/optax_muon.json)
 # replayed through the command line reproduces optax's trajectory to 1e-12 relative, in double
 # and in mp50; a bad convention key fails with exit 2, naming the valid keys, and writes nothing.
+# ctest-labels: sanitize
 set -euo pipefail
 mb=$1
 src=$2

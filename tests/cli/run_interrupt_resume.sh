@@ -2,6 +2,7 @@
 # Interrupting a run (SIGINT, then SIGTERM) and running it again finishes with the same results as
 # an uninterrupted run, without redoing the cells that had finished: their cache files are left
 # untouched (same inode and modification time) and the report counts them as cached.
+# ctest-labels: sanitize
 set -eu
 export LC_ALL=C
 mb=$1

@@ -3,6 +3,7 @@
 # path outside it (a folder beside the clone, a machine-specific absolute path, a document that
 # ships elsewhere). Scans every tracked file (every file, build trees aside, outside a git checkout)
 # and names each offending line.
+# ctest-labels: sanitize
 set -u
 mb=$1
 src=$2

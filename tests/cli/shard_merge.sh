@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `run --shard 1/2` and `run --shard 2/2` merged by `muonbench merge` equal the unsharded run
 # (report and leaderboard "results", byte for byte); merge refuses incomplete or mixed shards.
+# ctest-labels: sanitize
 set -eu
 mb=$1
 src=$2

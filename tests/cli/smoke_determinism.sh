@@ -2,6 +2,7 @@
 # `muonbench run --suite smoke` exits 0, writes both files, and two independent runs (different
 # thread counts, separate caches) give byte-identical results apart from the timing fields (the
 # "run" block of each document); a third run from the first one's cache gives the same bytes.
+# ctest-labels: sanitize
 set -eu
 mb=$1
 src=$2

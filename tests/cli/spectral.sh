@@ -2,6 +2,7 @@
 # `muonbench spectral`: bad input gives a clear error naming the field (exit 2, no file written);
 # good input gives every digit, the zero matrix maps to zero (never NaN), mp50 agrees with the
 # 60-digit mpmath reference to 1e-40, and --bf16 results are bfloat16 numbers.
+# ctest-labels: sanitize
 set -u
 mb=$1
 src=$2

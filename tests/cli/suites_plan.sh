@@ -3,6 +3,7 @@
 # the default suite's budgets bound its cells by 12 minutes on 2 threads (the budgets hold:
 # tests/test_runner.cpp), leaving 3 of the 15 minutes scripts/run may take for claims, plots and
 # the page. The measured time is far lower (docs/suites.md).
+# ctest-labels: sanitize
 set -eu
 mb=$1
 src=$2
