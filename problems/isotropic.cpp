@@ -2,7 +2,7 @@
 //
 //   grad f = W - W*,  f* = 0 at W*,  mu = L = 1 (every Hessian eigenvalue is 1).
 // With p(0) = 0 the singular vectors of W - W* freeze under Muon-type flows and each singular
-// value follows a scalar ODE: the 1-D multiprecision reference solutions of docs/theory.md 2d.
+// value follows a scalar ODE: the 1-D multiprecision reference solutions of docs/theory.md section 3 item 3.
 #include "harness/problem.hpp"
 #include "problems/construct.hpp"
 

@@ -108,9 +108,9 @@ TEST(NewtonSchulzTheory, JordanFiveStepsLeaveTheBand) {
   const Vec<T> ws = out_sigma(wrong);
   EXPECT_LT(d(ws.minCoeff()), d(lo)) << "decoy stays in the band";
 
-  // x = 1e-3: after 5 steps at 0.4705 (docs/theory.md), below the band. After 6 steps it is at 1.1702:
-  // above the band, inside the one-step range (0, 1.2024]. (docs/theory.md says ">= 1e-3 reach the band
-  // after 6 steps"; exactly, 6 steps suffice from 0.0015 on, 5 steps from 0.0052 on.)
+  // x = 1e-3: after 5 steps at 0.4705, below the band. After 6 steps it is at 1.1702: above the band,
+  // inside the one-step range (0, 1.2024]. (docs/theory.md 2g: 6 steps reach the band from 0.0015 on,
+  // 5 steps from 0.0052 on.)
   Vec<T> s2(3);
   s2 << T(0), T(6) / T(10), T(1) / T(1000);
   s2(0) = sqrt(T(1) - s2.tail(2).squaredNorm());
