@@ -40,29 +40,24 @@ PY
 }
 snapshot() { (cd "$T" && find . -path ./in -prune -o -print | LC_ALL=C sort); }
 
-expect() {  # expect CODE PATTERN -- ARGS...
-  local code=$1 pattern=$2
-  shift 3
-  local before out rc verdict=ok first
-  before=$(snapshot)
+# Runs `muonbench ARGS` under the time limit: sets out, rc, and verdict ("ok", or the hang, crash
+# or sanitizer report that fails any case).
+run_muonbench() {
   out=$(timeout -k 1 "$limit" "$mb" "$@" 2>&1 </dev/null)
   rc=$?
-  first=$(head -n 1 <<<"$out")
+  verdict=ok
   if [[ $rc -eq 124 || $rc -eq 137 ]]; then
     verdict="HANG (killed after ${limit} s)"
   elif ((rc >= 128)); then
     verdict="CRASH (signal $((rc - 128)))"
   elif grep -qE 'Sanitizer|runtime error:' <<<"$out"; then
     verdict="SANITIZER REPORT"
-  elif [[ $rc -ne $code ]]; then
-    verdict="WRONG EXIT (want $code)"
-  elif ! grep -qE -- "$pattern" <<<"$out"; then
-    verdict="MESSAGE LACKS /$pattern/"
-  elif [[ $(snapshot) != "$before" ]]; then
-    verdict="PARTIAL OUTPUT: $(diff <(echo "$before") <(snapshot) | grep '^>' | head -3 | tr '\n' ' ')"
   fi
+}
+# Prints the case's line ("hostile GROUP.NAME: VERDICT..."); on a failed verdict, the output, and exit 1.
+conclude() {  # conclude TEXT-AFTER-VERDICT
   verdicts=$((verdicts + 1))
-  echo "hostile $group.$name: $verdict: exit $rc: $first"
+  echo "hostile $group.$name: $verdict$1"
   if [[ $verdict != ok ]]; then
     echo "--- full output ---"
     echo "$out" | head -40
@@ -70,18 +65,29 @@ expect() {  # expect CODE PATTERN -- ARGS...
   fi
 }
 
-expect_result() {  # expect_result FILE PYTHON-CHECK -- ARGS...: exit 0, FILE written, the check passes
-  local file=$1 check=$2
+expect() {  # expect CODE PATTERN -- ARGS...
+  local code=$1 pattern=$2 before out rc verdict
   shift 3
-  local out rc verdict=ok
-  out=$(timeout -k 1 "$limit" "$mb" "$@" 2>&1 </dev/null)
-  rc=$?
-  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
-    verdict="HANG (killed after ${limit} s)"
-  elif ((rc >= 128)); then
-    verdict="CRASH (signal $((rc - 128)))"
-  elif grep -qE 'Sanitizer|runtime error:' <<<"$out"; then
-    verdict="SANITIZER REPORT"
+  before=$(snapshot)
+  run_muonbench "$@"
+  if [[ $verdict != ok ]]; then
+    :
+  elif [[ $rc -ne $code ]]; then
+    verdict="WRONG EXIT (want $code)"
+  elif ! grep -qE -- "$pattern" <<<"$out"; then
+    verdict="MESSAGE LACKS /$pattern/"
+  elif [[ $(snapshot) != "$before" ]]; then
+    verdict="PARTIAL OUTPUT: $(diff <(echo "$before") <(snapshot) | grep '^>' | head -3 | tr '\n' ' ')"
+  fi
+  conclude ": exit $rc: $(head -n 1 <<<"$out")"
+}
+
+expect_result() {  # expect_result FILE PYTHON-CHECK -- ARGS...: exit 0, FILE written, the check passes
+  local file=$1 check=$2 out rc verdict check_out
+  shift 3
+  run_muonbench "$@"
+  if [[ $verdict != ok ]]; then
+    :
   elif [[ $rc -ne 0 ]]; then
     verdict="WRONG EXIT (want 0)"
   elif [[ ! -f $file ]]; then
@@ -91,13 +97,7 @@ doc = json.load(open(sys.argv[1]))
 $check" "$file" 2>&1); then
     verdict="WRONG RESULT: $check_out"
   fi
-  verdicts=$((verdicts + 1))
-  echo "hostile $group.$name: $verdict (a correct result): exit $rc"
-  if [[ $verdict != ok ]]; then
-    echo "--- full output ---"
-    echo "$out" | head -40
-    exit 1
-  fi
+  conclude " (a correct result): exit $rc"
 }
 
 # shellcheck source=/dev/null
