@@ -103,16 +103,7 @@ void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
       for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));
     return;
   }
-  if (e) {
-    X_ = times_power_of_two<T>(tall ? Mat<T>(G.transpose()) : G, -e);
-    normalize(T(ldexp(eps_, -e * degree)));
-  } else {
-    if (tall)
-      X_ = G.transpose();
-    else
-      X_ = G;
-    normalize(eps_);
-  }
+  start(G, e, degree);
   for (const auto& c : coeffs_) step(c);
   if (tall)
     out = X_.transpose();
@@ -121,10 +112,21 @@ void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
 }
 
 template <class T>
+void NewtonSchulz<T>::start(const Mat<T>& G, int e, int degree) {
+  using std::ldexp;
+  if (G.rows() > G.cols())
+    X_ = G.transpose();
+  else
+    X_ = G;
+  if (e) X_ = times_power_of_two<T>(X_, -e);
+  normalize(e ? T(ldexp(eps_, -e * degree)) : eps_);
+}
+
+template <class T>
 int NewtonSchulz<T>::first_non_finite_step(const Mat<T>& G) {
   if (cfg_.bf16) return static_cast<int>(coeffs_.size());  // the bf16 kernel is not stepped here
-  X_ = G.rows() > G.cols() ? Mat<T>(G.transpose()) : G;
-  normalize(eps_);
+  const int degree = eps_degree();
+  start(G, degree ? extreme_scale_exponent<T>(max_abs<T>(G)) : 0, degree);
   if (!all_finite(X_)) return 0;
   for (size_t k = 0; k < coeffs_.size(); ++k) {
     step(coeffs_[k]);

@@ -99,6 +99,8 @@ class NewtonSchulz {
   // the degree of the quantity it is compared with (1 for norms of X, 2 for norms of X X^T); 0 for
   // 'none', which is not scale-invariant and is never rescaled.
   int eps_degree() const;
+  // X_ <- G (wide orientation) times 2^-e, normalised with eps 2^(-e degree) (e = 0: as given).
+  void start(const Mat<T>& G, int e, int degree);
   void step(const std::array<T, 3>& c);
 
   NewtonSchulzConfig cfg_;
