@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "harness/solver.hpp"
 #include "solvers/spectral/spectral.hpp"
 

@@ -20,7 +20,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "solvers/spectral/spectral.hpp"
 
 // ---- allocation counter: malloc/calloc/realloc forwarded to glibc, counted -------------------

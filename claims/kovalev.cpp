@@ -36,7 +36,7 @@
 
 #include "claims/support.hpp"
 #include "harness/problem.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "solvers/spectral/polar.hpp"
 
 namespace mb {

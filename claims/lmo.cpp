@@ -25,7 +25,7 @@
 #include <tuple>
 
 #include "claims/support.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
 #include "solvers/spectral/polar.hpp"
 

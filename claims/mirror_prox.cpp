@@ -21,7 +21,7 @@
 #include <tuple>
 
 #include "claims/support.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "solvers/spectral/regularized.hpp"
 
 namespace mb {

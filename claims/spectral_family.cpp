@@ -27,7 +27,7 @@
 #include <tuple>
 
 #include "claims/support.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/rng.hpp"
 #include "solvers/spectral/polar.hpp"
 #include "solvers/spectral/power.hpp"
 #include "solvers/spectral/regularized.hpp"

@@ -1,5 +1,5 @@
 // What the claim files share (header only: claims/*.cpp are compiled for double and mp50, and
-// this header adds no heavy template: products and decompositions go through harness/linalg.hpp).
+// this header adds no heavy template: products and decompositions go through harness/core/linalg.hpp).
 //
 //   inner, unit roundoff in T, JSON numbers
 //   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "harness/claim.hpp"
-#include "harness/linalg.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/rng.hpp"
 
 namespace mb::claims {
 

@@ -8,7 +8,7 @@
 // registered with MB_REGISTER_CLAIM; claims/support.hpp has the shared helpers (slope fits, the
 // verdict of a part checked on several instances). docs/claims.md describes every claim.
 //
-// The contract of an outcome (run_claims() enforces it, and throws mb::Error naming the claim when
+// The contract of an outcome (run_claims() in harness/claims/run_claims.hpp enforces it, and throws mb::Error naming the claim when
 // a claim breaks it): its variant is "claim", a declared part or a declared decoy, with `decoy`
 // set exactly for decoys; every declared part (or "claim") and, with decoys, every declared decoy
 // appears in each precision; `tolerance_source` is never empty; a verdict other than `holds`
@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/json_num.hpp"
-#include "harness/registry.hpp"
+#include "harness/core/json_num.hpp"
+#include "harness/core/registry.hpp"
 
 namespace mb {
 
@@ -68,23 +68,6 @@ template <class T>
 Verdict verdict_from_margin(const T& margin, const T& tol) {
   return margin >= -tol ? Verdict::holds : Verdict::violated;
 }
-
-// Runs claims by name in each precision. `outcomes` is the deterministic list of outcome
-// records; `timing` maps "claim/precision" to seconds. Unknown names or precisions throw
-// mb::Error listing the known ones.
-struct ClaimsRun {
-  json outcomes = json::array();
-  json timing = json::object();
-};
-ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<std::string>& precisions, bool decoys,
-                     int threads);
-std::vector<std::string> claim_names();
-const std::vector<std::string>& claim_precisions();  // double, mp50
-
-// Whether each outcome (records as written by run_claims) is what is expected: a decoy
-// `violated`; a true statement `holds`, or `inconclusive` in double when the same claim and
-// variant `holds` in mp50 (or mp50 was not run). One rule for `check`, reports and leaderboards.
-std::vector<bool> claims_as_expected(const json& outcomes);
 
 }  // namespace mb
 

@@ -3,7 +3,7 @@
 // that never call back (every solver but muon-flow's implicit schemes), which throws if asked.
 #pragma once
 
-#include "harness/error.hpp"
+#include "harness/core/error.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
 

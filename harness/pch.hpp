@@ -17,4 +17,5 @@
 #include <boost/multiprecision/cpp_bin_float.hpp>
 #include <nlohmann/json.hpp>
 
-#include "harness/scalar.hpp"
+#include "harness/core/precision.hpp"
+#include "harness/core/scalar.hpp"

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/json_num.hpp"
-#include "harness/options.hpp"
-#include "harness/params.hpp"
-#include "harness/registry.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/json_num.hpp"
+#include "harness/core/options.hpp"
+#include "harness/core/params.hpp"
+#include "harness/core/registry.hpp"
+#include "harness/core/rng.hpp"
 
 namespace mb {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/json_num.hpp"
-#include "harness/options.hpp"
-#include "harness/params.hpp"
-#include "harness/registry.hpp"
+#include "harness/core/json_num.hpp"
+#include "harness/core/options.hpp"
+#include "harness/core/params.hpp"
+#include "harness/core/registry.hpp"
 
 namespace mb {
 

@@ -1,5 +1,5 @@
 // Building blocks for problem instances: seeded random orthonormal factors and prescribed
-// spectra, computed in the working precision from portable binary64 draws (harness/rng.hpp), so
+// spectra, computed in the working precision from portable binary64 draws (harness/core/rng.hpp), so
 // that every precision starts from the same random numbers and each instance's constants are
 // exact to its own precision. Also: smooth activations (ADL-clean, so mp50 gets Boost's tanh/exp),
 // the [E, m, n] stack layout helpers, and the eigenvalue summary of a Hessian with gauge zeros.
@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/error.hpp"
-#include "harness/linalg.hpp"
-#include "harness/options.hpp"
-#include "harness/rng.hpp"
-#include "harness/scalar.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/options.hpp"
+#include "harness/core/rng.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb {
 
@@ -130,7 +130,7 @@ struct Activation {
 };
 
 // ---- [E, m, n] stacks ----------------------------------------------------------------------------
-// A stack is stored (E*m) x n, slice e in rows e*m .. e*m+m-1 (harness/params.hpp). `wide` lays
+// A stack is stored (E*m) x n, slice e in rows e*m .. e*m+m-1 (harness/core/params.hpp). `wide` lays
 // the slices side by side, m x (E*n): [S_0 S_1 ... S_{E-1}], the left factor of sum_e S_e H_e
 // with H stacked (E*n) x p. `unwide` is its inverse.
 template <class T>

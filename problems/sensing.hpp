@@ -3,9 +3,9 @@
 // matrix whose row i is vec(A_i)^T (column-major vec, Eigen's storage order).
 #pragma once
 
-#include "harness/linalg.hpp"
-#include "harness/rng.hpp"
-#include "harness/scalar.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/rng.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb {
 

@@ -17,10 +17,10 @@
 
 #include <cmath>
 
-#include "harness/linalg.hpp"
-#include "harness/params.hpp"
-#include "harness/rng.hpp"
-#include "harness/scalar.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/params.hpp"
+#include "harness/core/rng.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb {
 

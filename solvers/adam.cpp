@@ -3,7 +3,7 @@
 //   m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2
 //   W <- W - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (eps outside the root)
 // Three switches (off by default) cover the other peers' AdamW, used as Muon fallbacks
-// (solvers/muon_settings_common.cpp):
+// (solvers/muon_conventions.cpp):
 //   eps_root > 0           optax: denominator sqrt(v / (1 - b2^t) + eps_root) + eps
 //   nesterov               optax's Nesterov Adam: m_hat = b1 m / (1 - b1^(t+1)) + (1 - b1) g / (1 - b1^t)
 //   eps_placement          "corrected" (torch, optax, Keller: eps added to sqrt(v_hat)) or

@@ -1,5 +1,5 @@
 // muon and muon-exact in every convention of docs/solvers.md (settings: muon_settings.hpp,
-// defaults and peer names: muon_settings_common.cpp, every rule: docs/solvers.md).
+// defaults and peer names: muon_conventions.cpp, every rule: docs/solvers.md).
 // Default (convention torch) is torch.optim.Muon exactly (torch/optim/_muon.py, PyTorch 2.9-2.11):
 //   buf = lerp(buf, g, 1 - mu);  u = lerp(g, buf, mu) if nesterov else buf
 //   O = NS_{(a,b,c) x k}(u) in emulated bf16 with torch's addmm steps (muon)  or  O = polar(u) (muon-exact)

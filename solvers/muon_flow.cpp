@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "harness/error.hpp"
+#include "harness/core/error.hpp"
 #include "solvers/spectral/regularized.hpp"
 
 namespace mb::flow {

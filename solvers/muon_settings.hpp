@@ -1,6 +1,6 @@
 // The Muon conventions of the peers (docs/solvers.md, "muon conventions") in one place: what `muon` / `muon-exact` do under
 // "convention": torch | optax | keller | moonlight | dion, each item of which can also be set on
-// its own, and each peer's own hyperparameter names. Plain code (muon_settings_common.cpp,
+// its own, and each peer's own hyperparameter names. Plain code (muon_conventions.cpp,
 // compiled once); the generic solver (muon.cpp) parses the decimal strings into its scalar type.
 //
 // One step on a matrix block, with every switch (docs/solvers.md gives it per convention):
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/options.hpp"
+#include "harness/core/options.hpp"
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
 

@@ -2,7 +2,7 @@
 // torch.optim to rounding (tests/test_conformance_torch.cpp).
 #pragma once
 
-#include "harness/scalar.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb::torch_ops {
 

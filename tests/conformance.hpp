@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <string>
 
-#include "harness/error.hpp"
-#include "harness/json_num.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/json_num.hpp"
 
 namespace mb::test {
 

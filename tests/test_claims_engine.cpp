@@ -1,4 +1,4 @@
-// The claims engine (harness/claim.hpp, claims_run.cpp): run_claims() enforces the outcome contract
+// The claims engine (harness/claims/run_claims.hpp): run_claims() enforces the outcome contract
 // (a claim that breaks it is an mb::Error naming the claim, never a silent verdict), and
 // claims_as_expected() is the one rule for "as expected". Test-only claims, registered here in
 // both precisions, break one rule each; two cheap real claims run with their decoys.
@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <functional>
 
-#include "harness/claim.hpp"
-#include "harness/error.hpp"
+#include "harness/claims/run_claims.hpp"
+#include "harness/core/error.hpp"
 
 namespace {
 
@@ -62,7 +62,7 @@ const Registered registered;
 
 std::string error_of(const std::string& claim, bool decoys) {
   try {
-    mb::run_claims({claim}, {"double"}, decoys, 1);
+    mb::run_claims({claim}, {mb::Precision::float64}, decoys, 1);
   } catch (const mb::Error& e) {
     return e.what();
   }
@@ -70,7 +70,7 @@ std::string error_of(const std::string& claim, bool decoys) {
 }
 
 TEST(ClaimsEngine, WellFormedClaimRunsInBothPrecisions) {
-  const mb::ClaimsRun r = mb::run_claims({"zz-test-well-formed"}, {"double", "mp50"}, true, 2);
+  const mb::ClaimsRun r = mb::run_claims({"zz-test-well-formed"}, {mb::Precision::float64, mb::Precision::mp50}, true, 2);
   ASSERT_EQ(r.outcomes.size(), 6u);
   EXPECT_EQ(r.outcomes[0]["variant"], "a");
   EXPECT_EQ(r.outcomes[0]["precision"], "double");
@@ -81,7 +81,7 @@ TEST(ClaimsEngine, WellFormedClaimRunsInBothPrecisions) {
   EXPECT_TRUE(r.timing.contains("zz-test-well-formed/mp50"));
   for (bool ok : mb::claims_as_expected(r.outcomes)) EXPECT_TRUE(ok);
   // Without --decoys the decoy is neither required nor reported.
-  EXPECT_EQ(mb::run_claims({"zz-test-well-formed"}, {"double"}, false, 1).outcomes.size(), 2u);
+  EXPECT_EQ(mb::run_claims({"zz-test-well-formed"}, {mb::Precision::float64}, false, 1).outcomes.size(), 2u);
 }
 
 TEST(ClaimsEngine, ContractViolationsAreErrorsNamingTheClaim) {
@@ -107,7 +107,7 @@ TEST(ClaimsEngine, UnknownClaimOrPrecisionListsTheKnownOnes) {
   EXPECT_NE(m.find("unknown claim 'no-such-claim'"), std::string::npos) << m;
   EXPECT_NE(m.find("gd-pl-rate"), std::string::npos) << m;
   try {
-    mb::run_claims({"gd-pl-rate"}, {"float"}, false, 1);
+    mb::run_claims({"gd-pl-rate"}, {mb::Precision::float32}, false, 1);
     FAIL() << "no error";
   } catch (const mb::Error& e) {
     EXPECT_NE(std::string(e.what()).find("mp50"), std::string::npos) << e.what();
@@ -133,7 +133,7 @@ TEST(ClaimsEngine, AsExpectedRule) {
 // Two real claims, cheap in both precisions: every part holds (or is inconclusive in double with
 // mp50 holding) and every decoy is violated.
 TEST(ClaimsEngine, RealClaimsHoldAndTheirDecoysAreViolated) {
-  const mb::ClaimsRun r = mb::run_claims({"gd-pl-rate", "fenchel-young"}, {"double", "mp50"}, true, 2);
+  const mb::ClaimsRun r = mb::run_claims({"gd-pl-rate", "fenchel-young"}, {mb::Precision::float64, mb::Precision::mp50}, true, 2);
   const std::vector<bool> ok = mb::claims_as_expected(r.outcomes);
   size_t decoys = 0;
   for (size_t i = 0; i < ok.size(); ++i) {

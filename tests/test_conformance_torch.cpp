@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "harness/replay.hpp"
+#include "harness/engine/replay.hpp"
 #include "tests/conformance.hpp"
 
 namespace mb::test {
@@ -35,7 +35,7 @@ TEST(ConformanceTorch, SgdAdamAdamWFloat64TrajectoriesTo1e12) {
   for (const auto& c : data["cases"]) {
     const std::string name = solver_for(c["optimizer"].get<std::string>());
     if (name.empty() || c["dtype"] != "torch.float64") continue;
-    const json out = replay(name, c["kwargs"], "double", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json out = replay(name, c["kwargs"], mb::Precision::float64, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     ASSERT_EQ(out["trajectory"].size(), c["trajectory"].size());
     for (size_t k = 0; k < c["trajectory"].size(); ++k)
       EXPECT_LT(max_rel_error(out["trajectory"][k], c["trajectory"][k]), 1e-12)
@@ -53,7 +53,7 @@ TEST(ConformanceTorch, SgdAdamAdamWFloat32TrajectoriesInFloat) {
   for (const auto& c : data["cases"]) {
     const std::string name = solver_for(c["optimizer"].get<std::string>());
     if (name.empty() || c["dtype"] != "torch.float32") continue;
-    const json out = replay(name, c["kwargs"], "float", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json out = replay(name, c["kwargs"], mb::Precision::float32, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     for (size_t k = 0; k < c["trajectory"].size(); ++k)
       EXPECT_LT(max_rel_error(out["trajectory"][k], c["trajectory"][k]), 1e-5)
           << c["optimizer"] << " step " << k + 1;

@@ -1,11 +1,11 @@
-// The MPI journal (harness/distributed.hpp): written append-only by rank 0, replayed by the next
+// The MPI journal (harness/engine/distributed.hpp): written append-only by rank 0, replayed by the next
 // run to name the jobs a failed distributed run lost. Needs no MPI.
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "harness/distributed.hpp"
-#include "harness/error.hpp"
+#include "harness/engine/distributed.hpp"
+#include "harness/core/error.hpp"
 #include "tests/test_runner_fixtures.hpp"
 
 namespace {

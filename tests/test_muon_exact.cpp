@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/oracles.hpp"
-#include "harness/linalg.hpp"
+#include "harness/core/linalg.hpp"
 #include "harness/solver.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "harness/oracles.hpp"
-#include "harness/error.hpp"
+#include "harness/core/error.hpp"
 #include "harness/problem.hpp"
 #include "solvers/muon_flow.hpp"
 

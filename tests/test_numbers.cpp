@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "harness/error.hpp"
-#include "harness/json_num.hpp"
-#include "harness/options.hpp"
-#include "harness/rng.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/json_num.hpp"
+#include "harness/core/options.hpp"
+#include "harness/core/rng.hpp"
 
 namespace {
 

@@ -6,8 +6,8 @@
 //  - bad parameters fail with an error naming the problem and the field.
 #include <gtest/gtest.h>
 
-#include "harness/error.hpp"
-#include "harness/gradient_check.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/gradient_check.hpp"
 #include "tests/test_problems_checks.hpp"
 
 namespace {
@@ -29,7 +29,7 @@ mb::Params<To> convert(const mb::Params<From>& p) {
 class EveryProblem : public ::testing::TestWithParam<std::string> {};
 
 // Tolerance 1e-25: with step u^(1/3) ~ 1.7e-17 the central difference errs by about
-// h^2 |f'''| / 6 + u |f| / h ~ 1e-33 relative to the gradient's scale (harness/gradient_check.hpp);
+// h^2 |f'''| / 6 + u |f| / h ~ 1e-33 relative to the gradient's scale (harness/core/gradient_check.hpp);
 // 1e-25 leaves eight digits for third derivatives and values larger than the gradient, and any
 // mistake in a hand-written backward pass is many orders of magnitude above it.
 TEST_P(EveryProblem, GradientMatchesCentralDifferencesInMp50) {

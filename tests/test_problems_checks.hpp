@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/linalg.hpp"
+#include "harness/core/linalg.hpp"
 #include "harness/problem.hpp"
 
 namespace mbtest {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "harness/cli/command.hpp"
-#include "harness/gradient_check.hpp"
+#include "harness/core/gradient_check.hpp"
 #include "tests/test_problems_checks.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "harness/error.hpp"
-#include "harness/gradient_check.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/gradient_check.hpp"
 #include "tests/test_problems_checks.hpp"
 
 namespace {

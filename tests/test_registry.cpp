@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "harness/claim.hpp"
-#include "harness/error.hpp"
+#include "harness/claims/run_claims.hpp"
+#include "harness/core/error.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
 

@@ -6,12 +6,12 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "harness/cache.hpp"
-#include "harness/error.hpp"
+#include "harness/engine/cache.hpp"
+#include "harness/core/error.hpp"
 #include "harness/problem.hpp"
-#include "harness/progress.hpp"
-#include "harness/runner.hpp"
-#include "harness/suite.hpp"
+#include "harness/engine/progress.hpp"
+#include "harness/engine/runner.hpp"
+#include "harness/engine/suite.hpp"
 #include "tests/test_runner_fixtures.hpp"
 
 namespace {
@@ -120,15 +120,15 @@ TEST(Runner, DivergenceIsRecordedWithItsReason) {
   j["problems"].push_back({{"name", "test-numerical-error"}});
   const mb::Suite s = mb::parse_suite(j, "test");
   ASSERT_EQ(s.cells.size(), 3u);
-  const auto blow_up = mb::run_cell(s.cells[0]).record;
+  const auto blow_up = mb::run_cell(s.cells[0]).record.to_json();
   EXPECT_EQ(blow_up["status"], "diverged");
   EXPECT_NE(blow_up["reason"].get<std::string>().find("blow-up: gap exceeded 1e8 times the initial gap"), std::string::npos)
       << blow_up["reason"];
-  const auto nan = mb::run_cell(s.cells[1]).record;
+  const auto nan = mb::run_cell(s.cells[1]).record.to_json();
   EXPECT_EQ(nan["status"], "diverged");
   EXPECT_EQ(nan["reason"], "non-finite objective at step 3");
   EXPECT_EQ(nan["steps"], 3);
-  const auto thrown = mb::run_cell(s.cells[2]).record;
+  const auto thrown = mb::run_cell(s.cells[2]).record.to_json();
   EXPECT_EQ(thrown["status"], "diverged");
   EXPECT_NE(thrown["reason"].get<std::string>().find("singular system"), std::string::npos) << thrown["reason"];
 }
@@ -145,7 +145,7 @@ TEST(Runner, TargetsBelowTheRoundingFloorAreNotReached) {
   j["solvers"] = json::array({{{"name", "sgd"}, {"label", "gd"}, {"hyper", {{"lr", 1}}}}});
   const mb::Suite s = mb::parse_suite(j, "test");
   ASSERT_EQ(s.cells.size(), 2u);
-  const json f = mb::run_cell(s.cells[0]).record, d = mb::run_cell(s.cells[1]).record;
+  const json f = mb::run_cell(s.cells[0]).record.to_json(), d = mb::run_cell(s.cells[1]).record.to_json();
   ASSERT_EQ(f["cell"]["precision"], "float");
   EXPECT_GT(f["rounding_floor_relative"].get<double>(), 1e-12);
   EXPECT_TRUE(f["steps_to_target"]["1e-12"].is_null()) << f["steps_to_target"];
@@ -160,7 +160,7 @@ TEST(Runner, AnExceptionInACellIsAFailureNotACrash) {
   j["claims"] = json::array();
   j["problems"] = json::array({{{"name", "test-throws"}}});
   const mb::Suite s = mb::parse_suite(j, "test");
-  const auto r = mb::run_cell(s.cells[0]).record;
+  const auto r = mb::run_cell(s.cells[0]).record.to_json();
   EXPECT_EQ(r["status"], "failed");
   EXPECT_NE(r["reason"].get<std::string>().find("test problem failure"), std::string::npos) << r["reason"];
 }
@@ -179,10 +179,10 @@ TEST(Runner, TimeBudgetHolds) {
   j["solvers"] = json::array({{{"name", "muon-exact"}, {"hyper", {{"lr", 0.01}, {"weight_decay", 0}}}}});
   const mb::Suite s = mb::parse_suite(j, "test");
   const mb::CellResult r = mb::run_cell(s.cells[0]);
-  EXPECT_EQ(r.record["status"], "timeout");
-  EXPECT_NE(r.record["reason"].get<std::string>().find("time budget of 0.5 s"), std::string::npos) << r.record["reason"];
-  EXPECT_GT(r.record["steps"].get<long>(), 0);
-  EXPECT_LE(r.timing["seconds"].get<double>(), 0.5 + 0.05);
+  EXPECT_EQ(r.record.status, mb::CellStatus::timeout);
+  EXPECT_NE(r.record.reason.find("time budget of 0.5 s"), std::string::npos) << r.record.reason;
+  EXPECT_GT(r.record.steps, 0);
+  EXPECT_LE(r.timing.seconds, 0.5 + 0.05);
 }
 
 TEST(Cache, ResumesWithoutRedoingFinishedJobsAndRetriesFailures) {
@@ -212,7 +212,7 @@ TEST(Cache, ResumesWithoutRedoingFinishedJobsAndRetriesFailures) {
   nocache.cache_dir.clear();
   const mb::RunOutput fresh = mb::run_plan(plan, nocache);
   ASSERT_EQ(fresh.cells.size(), resumed.cells.size());
-  for (const auto& [id, r] : fresh.cells) EXPECT_EQ(r.record, resumed.cells.at(id).record) << id;
+  for (const auto& [id, r] : fresh.cells) EXPECT_EQ(r.record.to_json(), resumed.cells.at(id).record.to_json()) << id;
   // A third run redoes only the failures.
   const mb::RunOutput third = mb::run_plan(plan, opt);
   EXPECT_EQ(third.stats.cells_run, failing);

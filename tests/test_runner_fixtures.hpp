@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "harness/json_num.hpp"
+#include "harness/core/json_num.hpp"
 
 namespace mb::test {
 

@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "harness/error.hpp"
-#include "harness/html.hpp"
-#include "harness/metrics.hpp"
-#include "harness/report.hpp"
-#include "harness/suite.hpp"
+#include "harness/core/error.hpp"
+#include "harness/report/html.hpp"
+#include "harness/report/metrics.hpp"
+#include "harness/report/report.hpp"
+#include "harness/engine/suite.hpp"
 #include "tests/test_runner_fixtures.hpp"
 
 namespace {
@@ -19,15 +19,18 @@ using mb::test::small_suite;
 // A hand-made result for a cell: steps to the targets (-1 = unreached) and the final relative gap.
 mb::CellResult fake(const mb::CellSpec& c, long steps_1e1, long steps_1e2, double final_rel_gap) {
   mb::CellResult r;
-  auto st = [](long s) { return s < 0 ? json(nullptr) : json(s); };
-  r.record = {{"id", c.id()},
-              {"cell", c.to_json()},
-              {"status", steps_1e2 < 0 ? "max_steps" : "target_reached"},
-              {"gap0", 2.0},
-              {"final", {{"value", 1.0}, {"gap", 2.0 * final_rel_gap}, {"grad_norm", 1.0}}},
-              {"steps_to_target", {{"1e-1", st(steps_1e1)}, {"1e-2", st(steps_1e2)}}},
-              {"rate", nullptr}};
-  r.timing = {{"seconds", 0.1}, {"curve_seconds", json::array()}, {"seconds_to_target", {{"1e-1", 0.01}, {"1e-2", 0.02}}}};
+  auto st = [](long s) { return s < 0 ? std::optional<long>() : std::optional<long>(s); };
+  r.record.id = c.id();
+  r.record.cell = c.to_json();
+  r.record.status = steps_1e2 < 0 ? mb::CellStatus::max_steps : mb::CellStatus::target_reached;
+  r.record.gap0 = 2.0;
+  r.record.final_value = 1.0;
+  r.record.final_gap = 2.0 * final_rel_gap;
+  r.record.final_grad_norm = 1.0;
+  r.record.steps_to_target = {{"1e-1", st(steps_1e1)}, {"1e-2", st(steps_1e2)}};
+  r.record.rate = nullptr;
+  r.timing.seconds = 0.1;
+  r.timing.seconds_to_target = {{"1e-1", 0.01}, {"1e-2", 0.02}};
   return r;
 }
 

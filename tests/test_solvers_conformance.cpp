@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "harness/replay.hpp"
+#include "harness/engine/replay.hpp"
 #include "tests/conformance.hpp"
 
 namespace mb::test {
@@ -40,7 +40,7 @@ TEST(ConformanceMuon, TorchMuonWithBf16NewtonSchulzWithinBf16Rounding) {
   for (const auto& c : data["cases"]) {
     if (c["optimizer"] != "Muon") continue;
     const bool f64 = c["dtype"] == "torch.float64";
-    const json out = replay("muon", c["kwargs"], f64 ? "double" : "float", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json out = replay("muon", c["kwargs"], f64 ? mb::Precision::float64 : mb::Precision::float32, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     const double lr = c["kwargs"].value("lr", 0.001);
     // w0 is 8 x 5: original scale sqrt(max(1, 8/5)); match_rms_adamw 0.2 sqrt(8).
     const double scale = c["kwargs"].value("adjust_lr_fn", std::string("original")) == "match_rms_adamw"
@@ -80,7 +80,7 @@ TEST(ConformanceMuon, TorchMuonInWorkingPrecisionIsNotTorch) {
     if (c["optimizer"] != "Muon" || c["dtype"] != "torch.float64") continue;
     json cfg = c["kwargs"];
     cfg["ns_dtype"] = "working";
-    const json out = replay("muon", cfg, "double", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json out = replay("muon", cfg, mb::Precision::float64, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     EXPECT_GT(max_abs_error(out["trajectory"][0], c["trajectory"][0]), 1e-6) << c["kwargs"].dump();
     ++checked;
   }
@@ -95,14 +95,14 @@ TEST(ConformanceMuon, OptaxMuonTo1e12) {
   for (const auto& c : data["cases"]) {
     json cfg = c["kwargs"];
     cfg["convention"] = "optax";
-    const json out = replay("muon", cfg, "double", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json out = replay("muon", cfg, mb::Precision::float64, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     ASSERT_EQ(out["trajectory"].size(), c["trajectory"].size());
     for (size_t k = 0; k < c["trajectory"].size(); ++k)
       EXPECT_LT(max_rel_error(out["trajectory"][k], c["trajectory"][k]), 1e-12) << c["kwargs"].dump() << " step " << k + 1;
     // Decoy: the torch convention with optax's hyperparameters (no bias correction, torch layout)
     // is not optax.
     json torch_cfg = {{"lr", c["kwargs"]["learning_rate"]}, {"ns_dtype", "working"}, {"weight_decay", 0}};
-    const json wrong = replay("muon", torch_cfg, "double", {{"w0", c["w0"]}, {"grads", c["grads"]}});
+    const json wrong = replay("muon", torch_cfg, mb::Precision::float64, {{"w0", c["w0"]}, {"grads", c["grads"]}});
     EXPECT_GT(max_rel_error(wrong["trajectory"][0], c["trajectory"][0]), 1e-6);
     ++checked;
   }

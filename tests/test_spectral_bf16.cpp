@@ -18,7 +18,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "harness/params.hpp"
+#include "harness/core/params.hpp"
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/bf16.hpp"
 #include "solvers/spectral/newton_schulz.hpp"

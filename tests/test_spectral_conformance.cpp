@@ -4,7 +4,7 @@
 //
 // The references were computed from the exact binary64 values of the inputs (checked with mpmath:
 // from the binary64 values polar agrees with the file to 5e-46, from the shortest decimals only to
-// 2e-17), which is how harness/json_num.hpp reads data numbers; so mp50 sees the same matrix.
+// 2e-17), which is how harness/core/json_num.hpp reads data numbers; so mp50 sees the same matrix.
 //
 // Tolerances (max |entry error|):
 //   mp50 1e-40: the file's 45 digits (entries <= 2: <= 1e-45) plus mp50 rounding, u = 2^-167 = 5e-51,
@@ -152,11 +152,20 @@ TEST(SpectralConformance, FloatTo1e4TimesCondition) {
            [](const Mat<T>& M) { return sp::reg_polar<T>(M, 0.12f, "eig"); }, 1e-4, true);
 }
 
-// `muonbench spectral` is registered, with a worker in every precision (OBJECT library: nothing
-// dropped by the linker).
-TEST(SpectralCommand, RegisteredInEveryPrecision) {
+// `muonbench spectral` is registered (OBJECT library: nothing dropped by the linker) and runs in
+// every precision of the table: polar of diag(2, 1) is the identity.
+TEST(SpectralCommand, RegisteredAndRunsInEveryPrecision) {
   EXPECT_TRUE(mb::Registry<mb::cli::Command>::instance().contains("spectral"));
-  for (const auto& p : mb::precision_names()) EXPECT_TRUE(mb::Registry<sp::MapFn>::instance().contains(p)) << p;
+  sp::MapRequest rq;
+  rq.map = "polar";
+  const mb::json in = {{"matrices", {{{2, 0}, {0, 1}}}}};
+  for (const auto& p : mb::kPrecisions) {
+    const mb::json out = sp::run_map(rq, p.id, in);
+    EXPECT_EQ(out["precision"], p.name);
+    ASSERT_EQ(out["results"].size(), 1u) << p.name;
+    EXPECT_DOUBLE_EQ(std::stod(out["results"][0][0][0].get<std::string>()), 1.0) << p.name;
+    EXPECT_DOUBLE_EQ(std::stod(out["results"][0][0][1].get<std::string>()), 0.0) << p.name;
+  }
 }
 
 }  // namespace

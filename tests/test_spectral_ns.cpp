@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "problems/construct.hpp"
-#include "harness/error.hpp"
+#include "harness/core/error.hpp"
 #include "solvers/spectral/spectral.hpp"
 
 namespace {

@@ -9,8 +9,8 @@
 // Decoys: the same checks with a wrong exponent / root order fail.
 #include <gtest/gtest.h>
 
-#include "harness/rng.hpp"
-#include "harness/error.hpp"
+#include "harness/core/rng.hpp"
+#include "harness/core/error.hpp"
 #include "solvers/spectral/spectral.hpp"
 
 namespace {

@@ -12,8 +12,8 @@
 
 #include <cmath>
 
-#include "harness/rng.hpp"
-#include "harness/error.hpp"
+#include "harness/core/rng.hpp"
+#include "harness/core/error.hpp"
 #include "solvers/spectral/spectral.hpp"
 
 namespace {

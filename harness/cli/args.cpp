@@ -2,7 +2,7 @@
 #include <thread>
 
 #include "harness/cli/command.hpp"
-#include "harness/error.hpp"
+#include "harness/core/error.hpp"
 
 namespace mb::cli {
 

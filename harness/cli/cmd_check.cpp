@@ -4,11 +4,11 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "harness/atomic_file.hpp"
-#include "harness/claim.hpp"
+#include "harness/core/atomic_file.hpp"
+#include "harness/claims/run_claims.hpp"
 #include "harness/cli/command.hpp"
-#include "harness/environment.hpp"
-#include "harness/report.hpp"
+#include "harness/report/environment.hpp"
+#include "harness/report/report.hpp"
 
 namespace mb::cli {
 namespace {
@@ -30,10 +30,13 @@ std::string short_number(const json& v) {
 int cmd_check(const std::vector<std::string>& argv) {
   Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet"});
   const auto names = a.list("claim", claim_names());
-  const auto precisions = a.list("precision", claim_precisions());
+  const auto precision_list = a.list("precision", claim_precision_names());
   const std::string out = a.require("out");
   require_writable_file(out, "--out");
   const int threads = a.integer("threads", default_threads(), 1, 1024);
+  for (const auto& n : names) Registry<ClaimInfo>::instance().get(n, "claim", "--claim");
+  std::vector<Precision> precisions;
+  for (const auto& p : precision_list) precisions.push_back(parse_claim_precision(p, "--precision"));
   const std::string started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();
   const ClaimsRun run = run_claims(names, precisions, a.has("decoys"), threads);

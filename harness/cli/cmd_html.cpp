@@ -2,10 +2,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "harness/atomic_file.hpp"
+#include "harness/core/atomic_file.hpp"
 #include "harness/cli/command.hpp"
-#include "harness/error.hpp"
-#include "harness/html.hpp"
+#include "harness/core/error.hpp"
+#include "harness/report/html.hpp"
 
 namespace mb::cli {
 namespace {

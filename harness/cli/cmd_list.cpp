@@ -2,12 +2,12 @@
 #include <cstdio>
 #include <iostream>
 
-#include "harness/claim.hpp"
+#include "harness/claims/run_claims.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/problem.hpp"
-#include "harness/scalar.hpp"
+#include "harness/core/scalar.hpp"
 #include "harness/solver.hpp"
-#include "harness/suite.hpp"
+#include "harness/engine/suite.hpp"
 
 namespace mb::cli {
 namespace {

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
-#include "harness/error.hpp"
-#include "harness/report.hpp"
+#include "harness/core/error.hpp"
+#include "harness/report/report.hpp"
 
 namespace mb::cli {
 namespace {

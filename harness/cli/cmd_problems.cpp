@@ -108,11 +108,9 @@ int cmd_problems(const std::vector<std::string>& argv) {
   const std::string name = a.get("describe");
   const ProblemInfo& info = infos.get(name, "problem", "--describe");
   const json params = a.has("params") ? parse_json_text(a.get("params"), "--params") : json::object();
-  const std::string precision = a.get("precision", "double");
-  require_precision(precision, "--precision");
-  json d = precision == "float"  ? describe_instance<float>(name, params)
-           : precision == "mp50" ? describe_instance<mp50>(name, params)
-                                 : describe_instance<double>(name, params);
+  const std::string precision = a.get("precision", precision_name(Precision::float64));
+  json d = dispatch(parse_precision(precision, "--precision"),
+                    [&](auto tag) { return describe_instance<typename decltype(tag)::type>(name, params); });
   if (a.has("json")) {
     d["name"] = name;
     d["summary"] = info.summary;

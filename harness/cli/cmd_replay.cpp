@@ -2,9 +2,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "harness/atomic_file.hpp"
+#include "harness/core/atomic_file.hpp"
 #include "harness/cli/command.hpp"
-#include "harness/replay.hpp"
+#include "harness/engine/replay.hpp"
 
 namespace mb::cli {
 namespace {
@@ -25,7 +25,8 @@ int cmd_replay(const std::vector<std::string>& argv) {
   require_writable_file(out, "--out");
   const long max_entries = a.long_integer("max-entries", kDefaultMaxMatrixEntries, 1, kMaxMatrixEntriesLimit);
   const json trace = load_json_file(a.require("in"), "--in");
-  const json result = replay(solver, config, a.get("precision", "double"), trace, max_entries);
+  const Precision precision = parse_precision(a.get("precision", precision_name(Precision::float64)), "--precision");
+  const json result = replay(solver, config, precision, trace, max_entries);
   write_file_atomic(out, result.dump(1) + "\n");
   return 0;
 }

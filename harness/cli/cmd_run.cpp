@@ -6,21 +6,21 @@
 #include <iostream>
 #include <tuple>
 
-#include "harness/atomic_file.hpp"
-#include "harness/cache.hpp"
+#include "harness/core/atomic_file.hpp"
+#include "harness/engine/cache.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/signals.hpp"
-#include "harness/distributed.hpp"
-#include "harness/environment.hpp"
-#include "harness/error.hpp"
-#include "harness/progress.hpp"
-#include "harness/report.hpp"
-#include "harness/suite.hpp"
+#include "harness/engine/distributed.hpp"
+#include "harness/report/environment.hpp"
+#include "harness/core/error.hpp"
+#include "harness/engine/progress.hpp"
+#include "harness/report/report.hpp"
+#include "harness/engine/suite.hpp"
 
 namespace mb::cli {
 namespace {
 
-// What the plan costs at most: the budgets hold (harness/generic/run_cell.cpp), so a cell takes
+// What the plan costs at most: the budgets hold (harness/engine/run_cell.cpp), so a cell takes
 // at most max_seconds; list scheduling on p threads ends by sum/p + max (Graham's bound).
 json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::string& cache_dir) {
   double sum = 0, longest = 0;
@@ -35,7 +35,7 @@ json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::
     }
   }
   json claims = json::array();
-  for (const auto& t : plan.claims) claims.push_back(t.claim + "/" + t.precision);
+  for (const auto& t : plan.claims) claims.push_back(t.claim + "/" + precision_name(t.precision));
   return {{"suite", suite.name},
           {"cells", plan.cells.size()},
           {"cells_cached", cached},

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 
 namespace mb::cli {
 

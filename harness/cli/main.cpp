@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
-#include "harness/distributed.hpp"
-#include "harness/environment.hpp"
-#include "harness/error.hpp"
+#include "harness/engine/distributed.hpp"
+#include "harness/report/environment.hpp"
+#include "harness/core/error.hpp"
 
 namespace {
 void print_help() {

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/scalar.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb::spectral::bf16 {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "harness/linalg.hpp"
-#include "harness/scalar.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb::spectral {
 

@@ -1,7 +1,7 @@
 // `muonbench spectral` in one precision (map_command.hpp).
 #include "solvers/spectral/map_command.hpp"
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "solvers/spectral/polar.hpp"
 #include "solvers/spectral/regularized.hpp"
 
@@ -16,8 +16,10 @@ json report_json(const IterationReport& r) {
   return j;
 }
 
+}  // namespace
+
 template <class T>
-json map_impl(const MapRequest& rq, const json& in) {
+json map_in(const MapRequest& rq, const json& in) {
   if (!in.is_object()) throw Error("in: expected an object {\"matrices\": [M, ...]}");
   for (auto it = in.begin(); it != in.end(); ++it)
     if (it.key() != "matrices") throw Error("in: unknown key '" + it.key() + "'; valid keys: matrices");
@@ -78,10 +80,6 @@ json map_impl(const MapRequest& rq, const json& in) {
   return doc;
 }
 
-}  // namespace
-
-static StaticRegistration mb_spectral_map_registration([] {
-  Registry<MapFn>::instance().add(scalar_name<MB_SCALAR>(), &map_impl<MB_SCALAR>);
-});
+template json map_in<MB_SCALAR>(const MapRequest&, const json&);
 
 }  // namespace mb::spectral

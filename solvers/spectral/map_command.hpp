@@ -1,4 +1,4 @@
-// The per-precision worker behind `muonbench spectral` (harness/cli/cmd_spectral.cpp parses and
+// The per-precision worker behind `muonbench spectral` (spectral_command.cpp parses and
 // validates the command line into a MapRequest; this runs it in the requested precision).
 //   in:  {"matrices": [M, ...]}, each M a list of rows of JSON numbers or decimal strings
 //   out: {"map", "precision", "config", "results": [R, ...], "reports": [...]}; each R a list of
@@ -10,7 +10,8 @@
 
 #include <string>
 
-#include "harness/json_num.hpp"
+#include "harness/core/json_num.hpp"
+#include "harness/core/precision.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
 #include "solvers/spectral/power.hpp"
 
@@ -28,10 +29,11 @@ struct MapRequest {
   json config = json::object();    // the options actually used, echoed in the output
 };
 
-using MapFn = json (*)(const MapRequest& request, const json& in);
-
 const std::vector<std::string>& map_names();
 // Runs `request` on every matrix of `in` in `precision`; errors name the field ("in.matrices[2][0][1]").
-json run_map(const MapRequest& request, const std::string& precision, const json& in);
+json run_map(const MapRequest& request, Precision precision, const json& in);
+// The same in scalar T (map_command.cpp, compiled per scalar).
+template <class T>
+json map_in(const MapRequest& request, const json& in);
 
 }  // namespace mb::spectral

@@ -2,7 +2,7 @@
 // docs/theory.md 2g). Each step: A = X X^T, B = a I + b A + c A^2, X <- B X, on the wide orientation.
 #include "solvers/spectral/newton_schulz.hpp"
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "solvers/spectral/bf16.hpp"
 #include "solvers/spectral/polar.hpp"
 #include "solvers/spectral/products.hpp"

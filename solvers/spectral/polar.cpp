@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 
 namespace mb::spectral {
 

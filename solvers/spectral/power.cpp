@@ -1,9 +1,9 @@
 // Spectral powers U Sigma^p V^T, by SVD and by coupled Newton iterations (power.hpp).
 #include "solvers/spectral/power.hpp"
 
-#include "harness/error.hpp"
-#include "harness/linalg.hpp"
-#include "harness/registry.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/registry.hpp"
 #include "solvers/spectral/products.hpp"
 
 namespace mb::spectral {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 
 #if EIGEN_VERSION_AT_LEAST(3, 4, 0) && !EIGEN_VERSION_AT_LEAST(3, 4, 90)
 #define MB_SPECTRAL_RAW_GEMM 1

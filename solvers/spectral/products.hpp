@@ -10,7 +10,7 @@
 // thread (products.cpp), so repeated calls with one shape allocate nothing.
 #pragma once
 
-#include "harness/scalar.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb::spectral {
 

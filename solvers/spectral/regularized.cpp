@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "harness/error.hpp"
-#include "harness/linalg.hpp"
-#include "harness/registry.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/linalg.hpp"
+#include "harness/core/registry.hpp"
 #include "solvers/spectral/products.hpp"
 
 namespace mb::spectral {

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "harness/error.hpp"
-#include "harness/registry.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/registry.hpp"
 #include "solvers/spectral/products.hpp"
 
 namespace mb::spectral {

@@ -1,0 +1,289 @@
+// Muon conventions (muon_settings.hpp). Every default below was read in the peer's own code:
+//   torch      torch/optim/_muon.py (PyTorch 2.9-2.11)
+//   optax      optax/contrib/_muon.py (optax 0.2.8)
+//   keller     KellerJordan/Muon muon.py (Muon, muon_update, zeropower_via_newtonschulz5, MuonWithAuxAdam)
+//   moonlight  MoonshotAI/Moonlight examples/toy_train.py (Muon, adjust_lr_for_muon, AdamW backup)
+//   dion       microsoft/dion dion/muon.py, polar_express.py, scalar_opts.py (HEAD of 2025)
+#include "harness/core/error.hpp"
+#include "solvers/muon_settings.hpp"
+
+namespace mb {
+
+const std::vector<std::string>& muon_convention_names() {
+  static const std::vector<std::string> n{"torch", "optax", "keller", "moonlight", "dion"};
+  return n;
+}
+
+namespace {
+
+using Abc = std::array<std::string, 3>;
+
+struct Defaults {
+  const char *lr, *wd, *momentum, *kind, *ema_form;
+  bool nesterov, bias_correction;
+  const char *schedule, *normalization, *eps, *ns_dtype, *bf16_form, *shape, *layout;
+  bool scale_in_bf16;
+};
+
+Defaults defaults_for(const std::string& c) {
+  //            lr      wd      mu      kind   ema_form  nest   bc     schedule         normalization         eps     dtype      form       shape              layout   bf16 scale
+  if (c == "optax")
+    return {"0.02", "0", "0.95", "ema", "affine", true, true, "jordan", "frobenius-additive", "1e-8", "working", "addmm", "original", "in_out", false};
+  if (c == "keller")
+    return {"0.02", "0", "0.95", "ema", "lerp", true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", "original", "out_in", true};
+  if (c == "moonlight")
+    return {"0.001", "0.1", "0.95", "sum", "lerp", true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", "match_rms_adamw", "out_in", false};
+  if (c == "dion")
+    return {"0.01", "0.01", "0.95", "sum", "lerp", false, false, "polar-express", "frobenius-additive", "1e-8", "bf16", "unfused", "spectral_norm", "out_in", false};
+  return {"0.001", "0.1", "0.95", "ema", "lerp", true, false, "jordan", "frobenius", "1e-7", "bf16", "addmm", "original", "out_in", false};
+}
+
+std::string text_of(const json& j, const std::string& field) {
+  hyper_from_json<double>(j, field);  // rejects non-numbers, NaN, Inf with the field named
+  return decimal_text(j);
+}
+
+// A list of three numbers, or a list of such lists.
+std::vector<Abc> coefficient_list(const Options& o, const std::string& key, const json& v) {
+  auto triple = [&](const json& t, const std::string& f) -> Abc {
+    if (!t.is_array() || t.size() != 3) o.fail(f, "must be three numbers (a, b, c), got " + t.dump());
+    return {text_of(t[0], o.context() + ": " + f + "[0]"), text_of(t[1], o.context() + ": " + f + "[1]"),
+            text_of(t[2], o.context() + ": " + f + "[2]")};
+  };
+  if (!v.is_array() || v.empty()) o.fail(key, "must be (a, b, c) or a list of (a, b, c), got " + v.dump());
+  if (!v[0].is_array()) return {triple(v, key)};
+  std::vector<Abc> out;
+  for (size_t k = 0; k < v.size(); ++k) out.push_back(triple(v[k], key + "[" + std::to_string(k) + "]"));
+  return out;
+}
+
+std::string dec(Options& o, const std::string& key, const char* def, const Range& r, const std::string& doc) {
+  o.real<double>(key, def, r, doc);
+  return decimal_text(o.used()[key]);
+}
+
+void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& s) {
+  auto& ns = s.ns;
+  ns.schedule = d.schedule;
+  ns.normalization = d.normalization;
+  // Peer spellings first (aliases must precede the canonical read).
+  std::string coeff_key = "ns_coefficients", eps_key = "ns_eps";
+  if (c == "torch") eps_key = "eps";
+  if (c == "optax") coeff_key = "ns_coeffs", eps_key = "eps";
+  if (c == "dion") eps_key = "epsilon";
+  if (coeff_key != "ns_coefficients") o.alias("ns_coefficients", coeff_key);
+  if (eps_key != "ns_eps") o.alias("ns_eps", eps_key);
+  if (c == "optax") o.alias("ns_normalization", "preconditioning");
+
+  if (c == "dion") {
+    const bool pe = o.boolean("use_polar_express", true,
+                              "dion: Polar Express 5-step list with X/(1.02 ||X||_F + epsilon); false: the 'you' list, X/(||X||_F + epsilon)");
+    if (!pe) ns.schedule = "you";
+  }
+  ns.schedule = o.choice("ns_schedule", ns.schedule, spectral::schedule_names(),
+                         "named Newton-Schulz coefficient schedule (docs/spectral.md)");
+  const long steps = o.integer("ns_steps", 5, 0, 99, "Newton-Schulz steps (< 100 as torch); optax: must be >= len(ns_coeffs)");
+  ns.steps = static_cast<int>(steps);
+  const json* cv = o.raw(coeff_key, json::array({"3.4445", "-4.7750", "2.0315"}),
+                         c == "optax" ? "(a, b, c), a list of (a, b, c) run once each, or a preset 'standard' | 'dion'"
+                                      : "Newton-Schulz quintic (a, b, c), or a list of (a, b, c) (runs in order, last repeats)");
+  if (cv) {
+    if (o.given("ns_schedule")) o.fail(coeff_key, "and ns_schedule both given; give one");
+    if (c == "optax" && cv->is_string()) {
+      const std::string p = cv->get<std::string>();
+      if (p == "standard")
+        ns.schedule = "jordan";
+      else if (p == "dion")
+        ns.schedule = "you", ns.steps = 5;
+      else
+        o.fail(coeff_key, "preset must be 'standard' or 'dion', got '" + p + "'");
+      if (p == "dion" && steps < 5) o.fail(coeff_key, "'dion' has 5 entries: ns_steps must be >= 5 (optax)");
+    } else {
+      ns.schedule = "custom";
+      ns.coefficients = coefficient_list(o, coeff_key, *cv);
+      if (c == "optax" && (*cv)[0].is_array()) {  // optax runs exactly the list, which must fit in ns_steps
+        if (static_cast<long>(ns.coefficients.size()) > steps)
+          o.fail(coeff_key, "has " + std::to_string(ns.coefficients.size()) + " entries, more than ns_steps = " +
+                                std::to_string(steps) + " (optax: 'Not enough coeffs')");
+        ns.steps = static_cast<int>(ns.coefficients.size());
+      }
+    }
+  }
+  if (ns.steps == 0) ns.schedule = "jordan", ns.coefficients.clear();  // normalisation only
+
+  if (c == "optax") {  // optax's names mean: frobenius = X/(||X||_F + eps), spectral = X/(||X||_2 + eps)
+    const std::string p = o.choice("preconditioning", "frobenius", {"frobenius", "spectral", "aol", "schatten"},
+                                   "optax pre-normalisation before Newton-Schulz");
+    ns.normalization = p == "frobenius" ? "frobenius-additive" : p;
+  } else {
+    ns.normalization = o.choice("ns_normalization", ns.normalization, spectral::normalization_names(),
+                                "pre-normalisation: frobenius X/max(||X||_F, eps) (torch), frobenius-additive "
+                                "X/(||X||_F + eps) (Keller, Moonlight, dion), spectral, schatten, aol, none");
+  }
+  ns.eps = dec(o, eps_key, d.eps, Range::positive(), "eps of the Newton-Schulz pre-normalisation");
+  // optax's aol and schatten first steps use their own default eps = 1e-8, not the user's eps.
+  if (c == "optax" && (ns.normalization == "aol" || ns.normalization == "schatten")) ns.eps = "1e-8";
+  ns.safety = dec(o, "ns_safety", ns.schedule == "polar-express" ? "1.02" : "1", Range::positive(),
+                  "X is divided by safety x the norm (1.02 for polar-express)");
+
+  const std::string dtype_doc = "Newton-Schulz arithmetic: bf16 (emulated bfloat16, as the PyTorch peers run it) or "
+                                "working (the run's precision)";
+  if (c == "torch") {  // torch >= 2.12 exposes `use_addmm` (default False); PyTorch 2.9-2.11 used addmm
+    const json* ua = o.raw("use_addmm", true, "torch: fused addmm steps (PyTorch 2.9-2.11 behaviour) or the written-out step");
+    if (ua && !ua->is_boolean()) o.fail("use_addmm", "must be true or false, got " + ua->dump());
+    if (ua && o.given("bf16_form")) o.fail("use_addmm", "and bf16_form both given; give one");
+    if (ua) ns.bf16_form = ua->get<bool>() ? "addmm" : "unfused";
+  }
+  if (!(c == "torch" && o.given("use_addmm")))
+    ns.bf16_form = o.choice("bf16_form", d.bf16_form, {"addmm", "unfused"},
+                            "bf16 step form: addmm (torch.optim.Muon 2.9-2.11) or unfused (Keller, Moonlight, dion)");
+  ns.bf16 = o.choice("ns_dtype", d.ns_dtype, {"bf16", "working"}, dtype_doc) == "bf16";
+  s.scale_in_bf16 = ns.bf16 && d.scale_in_bf16;
+  try {
+    spectral::validate(ns);
+  } catch (const Error& e) {
+    throw Error(o.context() + ": " + e.what());
+  }
+}
+
+void read_shape(Options& o, const std::string& c, const Defaults& d, MuonSettings& s) {
+  std::string kind = d.shape, factor = "0.2";
+  bool peer_given = false;
+  auto take_peer = [&](const std::string& key, const json* v) {
+    if (!v) return;
+    if (o.given("shape_scale")) o.fail(key, "and shape_scale both given; give one");
+    peer_given = true;
+  };
+  if (c == "torch") {
+    const json* v = o.raw("adjust_lr_fn", nullptr, "torch: null or 'original' = sqrt(max(1, A/B)); 'match_rms_adamw' = 0.2 sqrt(max(A, B))");
+    take_peer("adjust_lr_fn", v);
+    if (v && !v->is_null()) {
+      if (!v->is_string() || (*v != "original" && *v != "match_rms_adamw"))
+        o.fail("adjust_lr_fn", "must be null, 'original' or 'match_rms_adamw' (torch), got " + v->dump());
+      kind = v->get<std::string>();
+    }
+  } else if (c == "optax") {
+    const json* v = o.raw("consistent_rms", nullptr, "optax: null = width scaling sqrt(max(1, fan_out/fan_in)); r = r sqrt(max(fan_in, fan_out))");
+    take_peer("consistent_rms", v);
+    if (v && !v->is_null()) {
+      kind = "match_rms_adamw";
+      factor = text_of(*v, o.context() + ": consistent_rms");
+      if (!(hyper_from_json<double>(*v, "consistent_rms") > 0)) o.fail("consistent_rms", "must be > 0, got " + v->dump());
+    }
+  } else if (c == "dion") {
+    const json* v = o.raw("adjust_lr", "spectral_norm", "dion: 'spectral_norm' sqrt(fan_out/fan_in), 'rms_norm' 0.2 sqrt(max), null none");
+    take_peer("adjust_lr", v);
+    if (v) {
+      if (v->is_null())
+        kind = "none";
+      else if (*v == "spectral_norm")
+        kind = "spectral_norm";
+      else if (*v == "rms_norm")
+        kind = "match_rms_adamw";
+      else
+        o.fail("adjust_lr", "must be 'spectral_norm', 'rms_norm' or null (dion), got " + v->dump());
+    }
+  }
+  s.shape = read_shape_scale(o, kind, d.layout);
+  if (peer_given) s.shape.kind = kind;
+  if (peer_given && kind == "match_rms_adamw" && c == "optax") s.shape.rms_factor = factor;
+}
+
+json fallback_defaults(Options& o, const std::string& c, const MuonSettings& s) {
+  json f = {{"solver", "adamw"}};
+  if (c == "optax") {  // optax.contrib.muon: adamw(adam_learning_rate or learning_rate, adam_b1, adam_b2, eps, ...)
+    f["lr"] = dec(o, "adam_learning_rate", s.lr.c_str(), Range::positive(), "optax: AdamW learning rate (default learning_rate)");
+    f["betas"] = {dec(o, "adam_b1", "0.9", Range::unit_halfopen(), "optax: AdamW b1"),
+                  dec(o, "adam_b2", "0.999", Range::unit_halfopen(), "optax: AdamW b2")};
+    f["eps"] = o.used().contains("eps") ? decimal_text(o.used()["eps"]) : std::string("1e-8");
+    f["eps_root"] = dec(o, "adam_eps_root", "0", Range::nonnegative(), "optax: AdamW eps_root");
+    f["weight_decay"] = dec(o, "adam_weight_decay", "0", Range::nonnegative(), "optax: AdamW weight decay");
+    f["nesterov"] = s.nesterov;
+  } else if (c == "keller") {  // MuonWithAuxAdam's Adam groups
+    f.update({{"lr", "3e-4"}, {"betas", {"0.9", "0.95"}}, {"eps", "1e-10"}, {"weight_decay", "0"}});
+  } else if (c == "moonlight") {  // the AdamW backup of toy_train.py's Muon
+    f["lr"] = s.lr;
+    f["betas"] = {"0.9", "0.95"};
+    const json* b = o.raw("adamw_betas", json::array({"0.9", "0.95"}), "Moonlight: AdamW betas of the backup");
+    if (b) {
+      if (!b->is_array() || b->size() != 2) o.fail("adamw_betas", "must be two numbers, got " + b->dump());
+      f["betas"] = {text_of((*b)[0], "adamw_betas[0]"), text_of((*b)[1], "adamw_betas[1]")};
+    }
+    f["eps"] = dec(o, "adamw_eps", "1e-8", Range::positive(), "Moonlight: AdamW eps of the backup");
+    f["weight_decay"] = s.weight_decay;
+    f["eps_placement"] = "uncorrected";
+  } else if (c == "dion") {  // dion's scalar_opts.adamw_update with the group's lr, betas, epsilon, weight_decay
+    f["lr"] = s.lr;
+    f["betas"] = {"0.9", "0.95"};
+    const json* b = o.raw("betas", json::array({"0.9", "0.95"}), "dion: (beta1, beta2) of the AdamW fallback");
+    if (b) {
+      if (!b->is_array() || b->size() != 2) o.fail("betas", "must be two numbers, got " + b->dump());
+      f["betas"] = {text_of((*b)[0], "betas[0]"), text_of((*b)[1], "betas[1]")};
+    }
+    f["eps"] = o.used().contains("epsilon") ? decimal_text(o.used()["epsilon"]) : std::string("1e-8");
+    f["weight_decay"] = s.weight_decay;
+  }
+  return f;
+}
+
+}  // namespace
+
+MuonSettings read_muon_settings(Options& o, bool exact) {
+  MuonSettings s;
+  s.exact = exact;
+  const std::string c = o.choice("convention", "torch", muon_convention_names(),
+                                 "whose Muon: sets every default and the peer's hyperparameter names (docs/solvers.md)");
+  s.convention = c;
+  const Defaults d = defaults_for(c);
+  if (c == "optax") o.alias("lr", "learning_rate"), o.alias("momentum", "beta");
+  if (c == "moonlight") o.alias("weight_decay", "wd");
+  if (c == "dion") o.alias("momentum", "mu");
+  const std::string lr_key = c == "optax" ? "learning_rate" : "lr";
+  const std::string mu_key = c == "optax" ? "beta" : c == "dion" ? "mu" : "momentum";
+  const std::string wd_key = c == "moonlight" ? "wd" : "weight_decay";
+  s.lr = dec(o, lr_key, d.lr, Range::positive(), "learning rate: W <- W - lr s O");
+  s.weight_decay = dec(o, wd_key, d.wd, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+  s.momentum = dec(o, mu_key, d.momentum, Range::unit_halfopen(), "momentum factor mu");
+  s.momentum_kind = o.choice("momentum_kind", d.kind, {"ema", "sum"},
+                             "ema: buf = mu buf + (1 - mu) g (torch, optax, Keller); sum: buf = mu buf + g (Moonlight, dion)");
+  s.ema_form = d.ema_form;
+  s.nesterov = o.boolean("nesterov", d.nesterov, "Nesterov: u = lerp(g, buf, mu) (ema), g + mu buf (sum), optax's bias-corrected form");
+  s.bias_correction = o.boolean("bias_correction", d.bias_correction,
+                                "optax: divide the EMA by 1 - mu^t (Nesterov: mu buf/(1-mu^(t+1)) + (1-mu) g/(1-mu^t))");
+  if (s.bias_correction && s.momentum_kind != "ema") o.fail("bias_correction", "needs momentum_kind 'ema'");
+  if (!exact) read_ns(o, c, d, s);
+  if (exact && (c == "optax" || c == "dion"))  // the exact map has no eps; the AdamW fallback still does
+    dec(o, c == "optax" ? "eps" : "epsilon", d.eps, Range::positive(), "eps of the AdamW fallback (the exact polar map has none)");
+  read_shape(o, c, d, s);
+  s.decay_lr = o.choice("decay_lr", "unadjusted", {"unadjusted", "adjusted"},
+                        "weight decay W <- W (1 - lr_d wd) with lr_d = lr (every peer) or lr s (shape-adjusted)");
+  s.cautious_wd = o.boolean("cautious_wd", false, "dion: decay only entries where W O >= 0");
+  s.adaptive = o.boolean("adaptive", false, "optax: O <- <u, O> O (dual-norm scaling)");
+  s.fallback_default = fallback_defaults(o, c, s);
+  return s;
+}
+
+json MuonSettings::resolved() const {
+  json r = {{"convention", convention},
+            {"map", exact ? "polar (exact, SVD)" : "newton-schulz"},
+            {"momentum_kind", momentum_kind},
+            {"nesterov", nesterov},
+            {"bias_correction", bias_correction},
+            {"shape_scale", shape.kind},
+            {"rms_factor", shape.rms_factor},
+            {"layout", shape.layout},
+            {"decay_lr", decay_lr},
+            {"cautious_wd", cautious_wd},
+            {"adaptive", adaptive}};
+  if (!exact) {
+    json list = json::array();
+    for (const auto& abc : spectral::schedule_coefficients(ns)) list.push_back({abc[0], abc[1], abc[2]});
+    r["ns"] = {{"schedule", ns.schedule},      {"coefficients", list},
+               {"normalization", ns.normalization}, {"eps", ns.eps},
+               {"safety", spectral::schedule_safety(ns)}, {"dtype", ns.bf16 ? "bf16" : "working"}};
+    if (ns.bf16) r["ns"]["bf16_form"] = ns.bf16_form, r["ns"]["scale_in_bf16"] = scale_in_bf16;
+  }
+  return r;
+}
+
+}  // namespace mb
