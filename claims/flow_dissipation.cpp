@@ -67,7 +67,7 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     long n0;
     int levels;
   };
-  const bool mp = std::string(scalar_name<T>()) == "mp50";
+  constexpr bool mp = claims::is_multiprecision<T>;
   // Step sizes dt = 1/n0 ... 1/(n0 2^(levels-1)); the slope uses the 5 finest.
   const std::vector<Ladder> ladders = {{"rk4", 4, mp ? 12 : 7}, {"heun", 8, mp ? 12 : 8}, {"conformal-euler", 16, mp ? 12 : 8}};
   std::vector<claims::Check<T>> slopes[3], slopes_decoy[3], limits, half, psq;
@@ -98,7 +98,7 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     flow::Flow<T> fl(c, prob->blocks());
     Params<T> w = prob->initial_point(0);
     fl.start(w, o);
-    const T u = claims::unit_roundoff_t<T>();
+    const T u = T(unit_roundoff<T>());
     T prev = fl.hamiltonian() + fl.dissipated();
     T worst_margin(0), worst_tol(0), worst_dev(0), worst_defect(0);
     bool first = true;

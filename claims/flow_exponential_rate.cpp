@@ -49,7 +49,7 @@ RateSamples<T> sample_energy(const Problem<T>& prob, flow::FlowConfig<T> cfg, lo
   fl.start(w, o);
   const long n = static_cast<long>(to_double(t_end)) * per_unit, every = per_unit / 2;
   const long d = total_size(prob.blocks());
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T flow_rnd = claims::flow_rounding<T>(n, "rk4", d, fl.hamiltonian_initial(), T(0));
   RateSamples<T> s;
   for (long k = 0; k <= n; ++k) {

@@ -66,7 +66,7 @@ template <class T>
 T ns_rounding(const spectral::NewtonSchulz<T>& ns, const Vec<T>& sigma, const T& s, long m, long n) {
   using std::abs;
   using std::sqrt;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const long q = std::min(m, n), p = std::max(m, n);
   std::vector<T> x;
   for (long i = 0; i < sigma.size(); ++i) x.push_back(sigma(i) / s);
@@ -96,7 +96,7 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eta = T(1) / T(4);
   Rng rng(605);
   const json instance = {{"matrices", "G Gaussian N(0,1): tall 6x4 and wide 3x5 (Rng 605)"},

@@ -90,7 +90,7 @@ template <class T>
 Mat<T> newton_solve(const Prox<T>& P, Mat<T> Z, int& iterations, T& grad_norm) {
   using std::abs;
   const long m = Z.rows(), n = Z.cols(), d = m * n;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   T f = P.value(Z);
   for (iterations = 0; iterations < 80; ++iterations) {
     const Mat<T> g = P.grad(Z);

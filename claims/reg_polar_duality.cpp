@@ -92,7 +92,7 @@ std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eps = T(1) / T(2);
   Rng rng(602);
   const auto inst = instances<T>(rng);
@@ -203,7 +203,7 @@ std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   Rng rng(603);
   const auto inst = instances<T>(rng);
   const json instance = {{"matrices", "U diag(s) V^T, Haar U, V (Rng 603): tall 5x3 s = (2, 1, 1/2), wide 3x4 s = (3/2, 1, 3/16), small 4x2 s = (1/8, 1/16)"},

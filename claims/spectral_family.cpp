@@ -77,7 +77,7 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eps = T(1) / T(2), delta = eps * eps;
   Rng rng(612);
   const json instance = {{"matrices", "M Gaussian N(0,1): tall 6x4 and wide 3x5 (Rng 612)"},

@@ -1,7 +1,7 @@
 // What the claim files share (header only: claims/*.cpp are compiled for double and mp50, and
 // this header adds no heavy template: products and decompositions go through harness/linalg.hpp).
 //
-//   inner, unit roundoff in T, JSON numbers
+//   inner, JSON numbers, is_multiprecision<T> (the unit roundoff: harness/scalar.hpp unit_roundoff)
 //   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
 //                  (so a perturbation |dy_j| <= r_j moves the slope by at most sum |w_j| r_j)
 //   fit_slope      a log-log slope over a window, with the tolerance of docs/claims.md:
@@ -15,18 +15,20 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "harness/claim.hpp"
 #include "harness/linalg.hpp"
 #include "harness/rng.hpp"
+#include "harness/scalar.hpp"
 
 namespace mb::claims {
 
+// mp50 runs get finer ladders and more levels (a compile-time test on the type).
 template <class T>
-T unit_roundoff_t() {
-  return T(std::numeric_limits<T>::epsilon()) / T(2);
-}
+inline constexpr bool is_multiprecision = std::is_same_v<T, mp50>;
+
 template <class T>
 T inner(const Mat<T>& A, const Mat<T>& B) {
   return (A.array() * B.array()).sum();
@@ -138,7 +140,7 @@ SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const s
 template <class T>
 T gram_eigenvalue_error(long rows, long cols, const T& sigma_max) {
   const long q = std::min(rows, cols), p = std::max(rows, cols);
-  return T(p + 8 * q) * unit_roundoff_t<T>() * sigma_max * sigma_max;
+  return T(p + 8 * q) * T(unit_roundoff<T>()) * sigma_max * sigma_max;
 }
 // |computed psi_eps(M) - psi_eps(M)| <= sum_i min(dlambda / (2 sqrt(sigma_i^2 + eps^2)), sqrt(dlambda))
 // (sqrt(lambda + eps^2) moves by at most that when lambda moves by dlambda) + 2 q u psi (the
@@ -147,7 +149,7 @@ template <class T>
 T psi_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
   using std::sqrt;
   using std::min;
-  const T u = unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
   const long q = sigma.size();
   T err(0), psi(0), fro(0);
@@ -172,7 +174,7 @@ T gram_map_error(long rows, long cols, const T& sigma_max, const T& max_abs_fpri
   using std::sqrt;
   const long q = std::min(rows, cols), p = std::max(rows, cols);
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma_max);
-  return sqrt(T(q)) * (sigma_max * dl * max_abs_fprime + T(p) * unit_roundoff_t<T>() * sigma_max * max_abs_f);
+  return sqrt(T(q)) * (sigma_max * dl * max_abs_fprime + T(p) * T(unit_roundoff<T>()) * sigma_max * max_abs_f);
 }
 // grad psi_eps(M) = M f(M^T M), f(l) = (l + eps^2)^(-1/2): |f'| <= 1/(2 (l_min + eps^2)^(3/2)) <= 1/(2 eps^3).
 template <class T>
@@ -193,7 +195,7 @@ template <class T>
 T psi_conjugate_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
   using std::sqrt;
   using std::min;
-  const T u = unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
   const long q = sigma.size();
   T err(0), val(0);
@@ -210,7 +212,7 @@ T psi_conjugate_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
 template <class T>
 T polar_error(long rows, long cols, const T& sigma_max, const T& sigma_min) {
   using std::sqrt;
-  return sqrt(T(std::min(rows, cols))) * T(2 * (rows + cols)) * unit_roundoff_t<T>() * sigma_max / sigma_min;
+  return sqrt(T(std::min(rows, cols))) * T(2 * (rows + cols)) * T(unit_roundoff<T>()) * sigma_max / sigma_min;
 }
 
 // A random matrix with prescribed singular values: U diag(s) V^T, U, V Haar (orthonormal_q of
