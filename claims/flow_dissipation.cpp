@@ -100,21 +100,19 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     fl.start(w, o);
     const T u = T(unit_roundoff<T>());
     T prev = fl.hamiltonian() + fl.dissipated();
-    T worst_margin(0), worst_tol(0), worst_dev(0), worst_defect(0);
-    bool first = true;
+    claims::Check<T> c_;
+    c_.instance = scheme;
+    T worst_dev(0), worst_defect(0);
     for (int k = 0; k < 16; ++k) {
       fl.advance(w, o);
       const T now = fl.hamiltonian() + fl.dissipated();
       const T dev = abs(now - prev);
       const T defect = scheme == "discrete-gradient" ? fl.last_defect() : flow::default_dg_tolerance<T>();
       const T tol = defect + T(2 * (d + 4)) * u * (abs(fl.hamiltonian()) + fl.dissipated());
-      if (first || tol - dev < worst_margin + worst_tol) worst_margin = -dev, worst_tol = tol, first = false;
+      c_.keep_worst(T(-dev), tol);
       worst_dev = std::max(worst_dev, dev), worst_defect = std::max(worst_defect, defect);
       prev = now;
     }
-    claims::Check<T> c_;
-    c_.instance = scheme;
-    c_.margin = worst_margin, c_.tol = worst_tol;
     c_.measured = {{"max_step_deviation", num(worst_dev)}, {"max_fixed_point_iterations", fl.max_iterations_used()}};
     c_.predicted = {{"max_defect_bound", num(worst_defect)}, {"solver_tolerance", num(flow::default_dg_tolerance<T>())}};
     return c_;

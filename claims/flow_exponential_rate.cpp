@@ -111,12 +111,11 @@ std::vector<ClaimOutcome> flow_exponential_rate(const ClaimContext& ctx) {
       ch.unresolved_reason = "fewer than 6 samples of E_c are resolved above rounding";
       return ch;
     }
-    bool first = true;
     for (size_t j = 0; j + 1 < used.size(); ++j) {
       const size_t a = used[j], b = used[j + 1];
       const T excess = log(fine.E[b] / fine.E[a]) + rate * (fine.t[b] - fine.t[a]);
       const T tol = rel[a] + rel[b];
-      if (first || tol - excess < ch.margin + ch.tol) ch.margin = -excess, ch.tol = tol, first = false;
+      ch.keep_worst(T(-excess), tol);
     }
     ch.measured = {{"lambda_observed", num(lambda_obs)}, {"samples_used", used.size()},
                    {"E_first", num(fine.E[used.front()])}, {"E_last_used", num(fine.E[used.back()])},
