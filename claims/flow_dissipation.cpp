@@ -67,7 +67,7 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     long n0;
     int levels;
   };
-  const bool mp = std::string(scalar_name<T>()) == "mp50";
+  constexpr bool mp = claims::is_multiprecision<T>;
   // Step sizes dt = 1/n0 ... 1/(n0 2^(levels-1)); the slope uses the 5 finest.
   const std::vector<Ladder> ladders = {{"rk4", 4, mp ? 12 : 7}, {"heun", 8, mp ? 12 : 8}, {"conformal-euler", 16, mp ? 12 : 8}};
   std::vector<claims::Check<T>> slopes[3], slopes_decoy[3], limits, half, psq;
@@ -98,23 +98,21 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     flow::Flow<T> fl(c, prob->blocks());
     Params<T> w = prob->initial_point(0);
     fl.start(w, o);
-    const T u = claims::unit_roundoff_t<T>();
+    const T u = T(unit_roundoff<T>());
     T prev = fl.hamiltonian() + fl.dissipated();
-    T worst_margin(0), worst_tol(0), worst_dev(0), worst_defect(0);
-    bool first = true;
+    claims::Check<T> c_;
+    c_.instance = scheme;
+    T worst_dev(0), worst_defect(0);
     for (int k = 0; k < 16; ++k) {
       fl.advance(w, o);
       const T now = fl.hamiltonian() + fl.dissipated();
       const T dev = abs(now - prev);
       const T defect = scheme == "discrete-gradient" ? fl.last_defect() : flow::default_dg_tolerance<T>();
       const T tol = defect + T(2 * (d + 4)) * u * (abs(fl.hamiltonian()) + fl.dissipated());
-      if (first || tol - dev < worst_margin + worst_tol) worst_margin = -dev, worst_tol = tol, first = false;
+      c_.keep_worst(T(-dev), tol);
       worst_dev = std::max(worst_dev, dev), worst_defect = std::max(worst_defect, defect);
       prev = now;
     }
-    claims::Check<T> c_;
-    c_.instance = scheme;
-    c_.margin = worst_margin, c_.tol = worst_tol;
     c_.measured = {{"max_step_deviation", num(worst_dev)}, {"max_fixed_point_iterations", fl.max_iterations_used()}};
     c_.predicted = {{"max_defect_bound", num(worst_defect)}, {"solver_tolerance", num(flow::default_dg_tolerance<T>())}};
     return c_;

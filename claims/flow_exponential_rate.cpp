@@ -49,7 +49,7 @@ RateSamples<T> sample_energy(const Problem<T>& prob, flow::FlowConfig<T> cfg, lo
   fl.start(w, o);
   const long n = static_cast<long>(to_double(t_end)) * per_unit, every = per_unit / 2;
   const long d = total_size(prob.blocks());
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T flow_rnd = claims::flow_rounding<T>(n, "rk4", d, fl.hamiltonian_initial(), T(0));
   RateSamples<T> s;
   for (long k = 0; k <= n; ++k) {
@@ -111,12 +111,11 @@ std::vector<ClaimOutcome> flow_exponential_rate(const ClaimContext& ctx) {
       ch.unresolved_reason = "fewer than 6 samples of E_c are resolved above rounding";
       return ch;
     }
-    bool first = true;
     for (size_t j = 0; j + 1 < used.size(); ++j) {
       const size_t a = used[j], b = used[j + 1];
       const T excess = log(fine.E[b] / fine.E[a]) + rate * (fine.t[b] - fine.t[a]);
       const T tol = rel[a] + rel[b];
-      if (first || tol - excess < ch.margin + ch.tol) ch.margin = -excess, ch.tol = tol, first = false;
+      ch.keep_worst(T(-excess), tol);
     }
     ch.measured = {{"lambda_observed", num(lambda_obs)}, {"samples_used", used.size()},
                    {"E_first", num(fine.E[used.front()])}, {"E_last_used", num(fine.E[used.back()])},

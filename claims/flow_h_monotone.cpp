@@ -67,12 +67,11 @@ std::vector<ClaimOutcome> flow_h_monotone(const ClaimContext& ctx) {
     const std::vector<T>& xf = of_f ? fine.f : fine.H;
     claims::Check<T> c;
     c.instance = of_f ? "f" : "H";
-    bool first = true;
     T max_rise(0);
     for (size_t k = 0; k + 1 < xf.size(); ++k) {
       const T rise = xf[k + 1] - xf[k];
       const T tol = T(2) * (abs(xc[k] - xf[k]) + abs(xc[k + 1] - xf[k + 1])) / T(15) + round;
-      if (first || tol - rise < c.margin + c.tol) c.margin = -rise, c.tol = tol, first = false;
+      c.keep_worst(T(-rise), tol);
       if (k == 0 || rise > max_rise) max_rise = rise;
     }
     c.measured = {{"max_increase_between_samples", num(max_rise)}, {"X_0", num(xf.front())}, {"X_T", num(xf.back())}};

@@ -68,7 +68,7 @@ template <class T>
 GapSeries<T> discrete_run(const Problem<T>& prob, const T& eta, const T& beta, const T& eps, long steps, long every,
                           const T& wnorm) {
   const long d = total_size(prob.blocks());
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const Mat<T> Wstar = (*prob.minimizer())[0];
   Params<T> w = prob.initial_point(0), g;
   Mat<T> M = Mat<T>::Zero(w[0].rows(), w[0].cols());
@@ -129,7 +129,7 @@ std::vector<ClaimOutcome> flow_sharp_rates(const ClaimContext& ctx) {
   const T muH = claims::minv(lam), L = claims::maxv(lam);
   const T wnorm = (*prob->minimizer())[0].norm();
   const long d = total_size(prob->blocks());
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
 
   // Continuous: rk4, gap sampled every 1 time unit to T = 50; window t >= 30.
   flow::FlowConfig<T> cfg;

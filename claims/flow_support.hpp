@@ -27,7 +27,7 @@ inline int scheme_stages(const std::string& s) { return s == "rk4" ? 4 : s == "h
 template <class T>
 T flow_rounding(long steps, const std::string& scheme, long params, const T& h0, const T& dissipated) {
   using std::abs;
-  return T(steps * scheme_stages(scheme) * (params + 4)) * unit_roundoff_t<T>() * (abs(h0) + abs(dissipated));
+  return T(steps * scheme_stages(scheme) * (params + 4)) * T(unit_roundoff<T>()) * (abs(h0) + abs(dissipated));
 }
 
 // One flow run to t_end in n steps. `energy_decoys` are other (wrong) energies E(W, p): their

@@ -66,7 +66,7 @@ template <class T>
 T ns_rounding(const spectral::NewtonSchulz<T>& ns, const Vec<T>& sigma, const T& s, long m, long n) {
   using std::abs;
   using std::sqrt;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const long q = std::min(m, n), p = std::max(m, n);
   std::vector<T> x;
   for (long i = 0; i < sigma.size(); ++i) x.push_back(sigma(i) / s);
@@ -96,7 +96,7 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eta = T(1) / T(4);
   Rng rng(605);
   const json instance = {{"matrices", "G Gaussian N(0,1): tall 6x4 and wide 3x5 (Rng 605)"},
@@ -104,7 +104,14 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
                          {"perturbations", "Proj_ball(D + t E), E Gaussian unit, t = 2^-2 .. 2^-12 (6 values x 4 E), "
                                            "plus 8 random feasible D"},
                          {"ns_schedules", "jordan 5 steps, polar-express 5 steps, classic 12 steps (frobenius pre-normalization)"}};
-  std::vector<claims::Check<T>> val, val_d, opt, opt_d, nsd, nsd_d;
+  claims::Outcomes<T> out(ctx, lmo_polar_info(), instance);
+  auto value = out.pair("value", "op-norm-value",
+                        "mn u ||G|| ||D|| + eta ||G||_* ||dpolar||_op (Li's bound) + SVD rounding of ||G||_*");
+  auto optimality = out.pair("optimality", "frobenius-direction",
+                             "rounding of <G, D> for the candidate and the comparison points + ball projection (m+n) u");
+  auto ns_distance = out.pair("ns-distance", "ns-spectral-normalization",
+                              "first-order Newton-Schulz rounding through the step polynomials' divided differences + "
+                              "polar_error + q u (op norm); the worst schedule");
   for (auto [label, m, n] : {std::tuple{"tall-6x4", 6L, 4L}, std::tuple{"wide-3x5", 3L, 5L}}) {
     const Mat<T> G = rng.normal_matrix<T>(m, n);
     const long q = std::min(m, n);
@@ -127,7 +134,7 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
       c.tol = dv + eta * dP;
       c.measured = {{"value", num(v)}, {"op_norm_D", num(opn)}};
       c.predicted = {{"value", num(pred)}, {"op_norm_D", num(eta)}};
-      (decoy ? val_d : val).push_back(c);
+      value.add(decoy, c);
     }
     // --- optimality of the candidate (decoy: the Frobenius direction)
     std::vector<Mat<T>> Es;
@@ -151,13 +158,12 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
       c.tol = T(2) * T(m * n) * u * G.norm() * eta * sqrt(T(q)) + eta * T(m + n) * u * nuc + dv;
       c.measured = {{"candidate_value", num(cv)}, {"best_value_found", num(best)}};
       c.predicted = {{"candidate", decoy ? "-eta G/||G||_F" : "-eta polar(G)"}, {"minimum", num(T(-eta * nuc))}};
-      (decoy ? opt_d : opt).push_back(c);
+      optimality.add(decoy, c);
     }
     // --- Newton-Schulz schedules
     claims::Check<T> c, cd;
     c.instance = cd.instance = label;
     json rows = json::array();
-    bool first = true;
     for (auto [sched, steps] : {std::tuple{"jordan", 5}, std::tuple{"polar-express", 5}, std::tuple{"classic", 12}}) {
       spectral::NewtonSchulzConfig cfg;
       cfg.schedule = sched;
@@ -176,28 +182,16 @@ std::vector<ClaimOutcome> lmo_polar(const ClaimContext& ctx) {
                       {"tolerance", num(tol)}, {"lmo_suboptimality", num(subopt)},
                       {"relative_suboptimality", num(T(subopt / (eta * nuc)))}});
       const T mg = -abs(meas - pred), mgd = -abs(meas - pred_d);
-      if (first || mg + tol < c.margin + c.tol) c.margin = mg, c.tol = tol;
-      if (first || mgd + tol < cd.margin + cd.tol) cd.margin = mgd, cd.tol = tol;
-      first = false;
+      c.keep_worst(mg, tol);
+      cd.keep_worst(mgd, tol);
     }
     c.measured = cd.measured = {{"schedules", rows}};
     c.predicted = {{"formula", "max_i |q(sigma_i/s) - 1|"}};
     cd.predicted = {{"formula", "max_i |q(sigma_i/sigma_max) - 1|"}};
-    nsd.push_back(c), nsd_d.push_back(cd);
+    ns_distance.add(false, c);
+    ns_distance.add(true, cd);
   }
-  const std::string src_v = "mn u ||G|| ||D|| + eta ||G||_* ||dpolar||_op (Li's bound) + SVD rounding of ||G||_*";
-  const std::string src_o = "rounding of <G, D> for the candidate and the comparison points + ball projection (m+n) u";
-  const std::string src_n = "first-order Newton-Schulz rounding through the step polynomials' divided differences + "
-                            "polar_error + q u (op norm); the worst schedule";
-  std::vector<ClaimOutcome> out{claims::combine<T>("value", false, val, instance, src_v),
-                                claims::combine<T>("optimality", false, opt, instance, src_o),
-                                claims::combine<T>("ns-distance", false, nsd, instance, src_n)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("op-norm-value", true, val_d, instance, src_v));
-    out.push_back(claims::combine<T>("frobenius-direction", true, opt_d, instance, src_o));
-    out.push_back(claims::combine<T>("ns-spectral-normalization", true, nsd_d, instance, src_n));
-  }
-  return out;
+  return out.outcomes();
 }
 
 }  // namespace

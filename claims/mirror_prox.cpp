@@ -90,7 +90,7 @@ template <class T>
 Mat<T> newton_solve(const Prox<T>& P, Mat<T> Z, int& iterations, T& grad_norm) {
   using std::abs;
   const long m = Z.rows(), n = Z.cols(), d = m * n;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   T f = P.value(Z);
   for (iterations = 0; iterations < 80; ++iterations) {
     const Mat<T> g = P.grad(Z);
@@ -125,7 +125,11 @@ std::vector<ClaimOutcome> mirror_prox(const ClaimContext& ctx) {
   const json instance = {{"matrices", "M_k and G Gaussian N(0,1) 4x3 and 5x2 (Rng 604), tall orientation"},
                          {"eps", "1/2"}, {"beta", "0.9"}, {"eta", "1/8"},
                          {"solver", "damped Newton (Armijo 1/4, halving), Daleckii-Krein Hessian, Newton-decrement stop"}};
-  std::vector<claims::Check<T>> bp, bp_d, tr, tr_d;
+  const std::string src = "(||grad F(Z_newton)||_F + rounding of grad Phi) / eps (strong convexity) + rounding of "
+                          "the closed form (Gram-map model, support.hpp)";
+  claims::Outcomes<T> out(ctx, mirror_prox_info(), instance);
+  auto prox = out.pair("bregman-prox", "beta-swapped", src);
+  auto trust = out.pair("trust-region-step", "huber-step", src);
   for (auto [label, m, n] : {std::tuple{"4x3", 4L, 3L}, std::tuple{"5x2", 5L, 2L}}) {
     const Mat<T> Mk = rng.normal_matrix<T>(m, n), G = rng.normal_matrix<T>(m, n);
     const Mat<T> Zk = spectral::reg_polar<T>(Mk, eps);
@@ -157,7 +161,7 @@ std::vector<ClaimOutcome> mirror_prox(const ClaimContext& ctx) {
       c.tol = (gn + d_grad) / eps + d_closed;
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", its}, {"final_gradient_F", num(gn)}};
       c.predicted = {{"distance_F", "0"}, {"closed_form", decoy ? "grad psi((1-beta) M + beta G)" : "grad psi(beta M + (1-beta) G)"}};
-      (decoy ? bp_d : bp).push_back(c);
+      prox.add(decoy, c);
     }
     // --- regularized trust region in Z = D / eta: minimize <M, Z> + eps h(Z) (the factor eta drops)
     Prox<T> tprox{eps, [&](const Mat<T>& Z) { return T(claims::inner<T>(Mk, Z) + spectral::psi_conjugate<T>(Z, eps)); },
@@ -175,18 +179,10 @@ std::vector<ClaimOutcome> mirror_prox(const ClaimContext& ctx) {
                      claims::reg_polar_error<T>(m, n, ms(0), ms(n - 1), eps));
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", its}, {"final_gradient_F", num(gn)}};
       c.predicted = {{"distance_F", "0"}, {"closed_form", decoy ? "-eta Proj(M/eps)" : "-eta grad psi_eps(M)"}};
-      (decoy ? tr_d : tr).push_back(c);
+      trust.add(decoy, c);
     }
   }
-  const std::string src = "(||grad F(Z_newton)||_F + rounding of grad Phi) / eps (strong convexity) + rounding of "
-                          "the closed form (Gram-map model, support.hpp)";
-  std::vector<ClaimOutcome> out{claims::combine<T>("bregman-prox", false, bp, instance, src),
-                                claims::combine<T>("trust-region-step", false, tr, instance, src)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("beta-swapped", true, bp_d, instance, src));
-    out.push_back(claims::combine<T>("huber-step", true, tr_d, instance, src));
-  }
-  return out;
+  return out.outcomes();
 }
 
 }  // namespace

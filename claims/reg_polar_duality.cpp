@@ -92,14 +92,20 @@ std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eps = T(1) / T(2);
   Rng rng(602);
   const auto inst = instances<T>(rng);
   const json instance = {{"matrices", "U diag(s) V^T, Haar U, V (Rng 602): tall 5x3 s = (2, 1, 1/2), wide 3x4 s = (3/2, 1, 3/16), small 4x2 s = (1/8, 1/16)"},
                          {"eps", "1/2"},
                          {"random_Z", "8 Gaussian Z scaled to ||Z||_op in (0, 0.95); 4 points Z* + t D, t = 2^-4..2^-10"}};
-  std::vector<claims::Check<T>> eq, eq_decoy, strict, strict_decoy, rt, rt_decoy;
+  const std::string src_eq = "psi_error + psi_conjugate_error + mn u ||Z|| ||M|| + curvature ||dZ||^2 (second order)";
+  claims::Outcomes<T> out(ctx, fenchel_young_info(), instance);
+  auto eq = out.pair("equality", "conjugate-without-eps", src_eq, src_eq + " (divided by eps)");
+  auto strict = out.pair("strict", "modulus-2eps",
+                         "rounding of FY at each Z (as for equality) + 2 eps ||Z - Z*|| ||dZ*||; the worst point");
+  auto rt = out.pair("round-trip", "inverse-eps-squared",
+                     "Lipschitz constant of grad psi* times the Gram-map error of Z* + grad psi*'s own rounding");
   for (const auto& in : inst) {
     const Mat<T>& M = in.M;
     const long m = M.rows(), n = M.cols(), q = std::min(m, n);
@@ -125,7 +131,7 @@ std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
       c.tol = decoy ? T(tol_eq / eps) : tol_eq;
       c.measured = {{"FY", num(fy)}, {"psi", num(psiM)}, {"psi_star", num(c_used)}, {"inner", num(ip)}};
       c.predicted = {{"FY", "0"}, {"psi_minus_inner_equals", num(both)}};
-      (decoy ? eq_decoy : eq).push_back(c);
+      eq.add(decoy, c);
     }
     // --- strict inequality with the strong-convexity lower bound
     std::vector<Mat<T>> Zs;
@@ -157,18 +163,15 @@ std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
     for (int decoy = 0; decoy < 2; ++decoy) {
       claims::Check<T> c;
       c.instance = in.label;
-      bool first = true;
       json rows = json::array();
       for (const Point& pt : points) {
         const T lower = (decoy ? eps : eps / T(2)) * pt.dist2;
-        const T margin = pt.fy - lower;
         rows.push_back({{"FY", num(pt.fy)}, {"lower_bound", num(lower)}, {"op_norm_Z", num(pt.op_norm)}});
-        if (first || margin + pt.tol < c.margin + c.tol) c.margin = margin, c.tol = pt.tol;
-        first = false;
+        c.keep_worst(T(pt.fy - lower), pt.tol);
       }
       c.measured = {{"points", rows}};
       c.predicted = {{"modulus", decoy ? "eps" : "eps/2"}};
-      (decoy ? strict_decoy : strict).push_back(c);
+      strict.add(decoy, c);
     }
     // --- round trip
     const Mat<T> back = spectral::psi_conjugate_gradient<T>(Z, eps);
@@ -181,21 +184,10 @@ std::vector<ClaimOutcome> fenchel_young(const ClaimContext& ctx) {
       c.tol = curv * dZ + claims::conjugate_gradient_error<T>(m, n, zmax, eps);
       c.measured = {{"error_F", num(err)}};
       c.predicted = {{"error_F", "0"}, {"lipschitz_grad_psi_star", num(curv)}, {"error_of_Z", num(dZ)}};
-      (decoy ? rt_decoy : rt).push_back(c);
+      rt.add(decoy, c);
     }
   }
-  const std::string src_eq = "psi_error + psi_conjugate_error + mn u ||Z|| ||M|| + curvature ||dZ||^2 (second order)";
-  const std::string src_st = "rounding of FY at each Z (as for equality) + 2 eps ||Z - Z*|| ||dZ*||; the worst point";
-  const std::string src_rt = "Lipschitz constant of grad psi* times the Gram-map error of Z* + grad psi*'s own rounding";
-  std::vector<ClaimOutcome> out{claims::combine<T>("equality", false, eq, instance, src_eq),
-                                claims::combine<T>("strict", false, strict, instance, src_st),
-                                claims::combine<T>("round-trip", false, rt, instance, src_rt)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("conjugate-without-eps", true, eq_decoy, instance, src_eq + " (divided by eps)"));
-    out.push_back(claims::combine<T>("modulus-2eps", true, strict_decoy, instance, src_st));
-    out.push_back(claims::combine<T>("inverse-eps-squared", true, rt_decoy, instance, src_rt));
-  }
-  return out;
+  return out.outcomes();
 }
 
 template <class T>
@@ -203,13 +195,17 @@ std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   Rng rng(603);
   const auto inst = instances<T>(rng);
   const json instance = {{"matrices", "U diag(s) V^T, Haar U, V (Rng 603): tall 5x3 s = (2, 1, 1/2), wide 3x4 s = (3/2, 1, 3/16), small 4x2 s = (1/8, 1/16)"},
                          {"eps_op_error", "2^-1 s .. 2^-10 s"},
                          {"eps_gap", "2^-10 s .. 8"}};
-  std::vector<claims::Check<T>> ope, ope_d, sl, sl_d, gap, gap_d;
+  claims::Outcomes<T> out(ctx, reg_polar_limit_info(), instance);
+  auto op = out.pair("op-error", "sigma-max",
+                     "gram_map_error of grad psi_eps + polar_error + q u ||.||_op (support.hpp); the worst eps");
+  auto slope = out.pair("slope-2", "slope-1", "spread of local slopes + sum |w_j| r_j (support.hpp fit_slope)");
+  auto gap = out.pair("gap-bound", "gap-bound-half", "psi_error + (m+n) q u sigma_max for ||M||_*; the worst eps");
   for (const auto& in : inst) {
     const Mat<T>& M = in.M;
     const long m = M.rows(), n = M.cols(), q = std::min(m, n);
@@ -220,7 +216,6 @@ std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
     std::vector<T> es, ds, rs;
     claims::Check<T> c_op, c_opd;
     c_op.instance = c_opd.instance = in.label;
-    bool first = true;
     json rows = json::array();
     T eps = s / T(2);
     for (int j = 0; j < 10; ++j, eps /= T(2)) {
@@ -231,31 +226,18 @@ std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
       es.push_back(eps), ds.push_back(d), rs.push_back(tol / d);
       rows.push_back({{"eps", num(eps)}, {"measured", num(d)}, {"predicted", num(pred)}, {"tolerance", num(tol)}});
       const T mg = -abs(d - pred), mgd = -abs(d - pred_d);
-      if (first || mg + tol < c_op.margin + c_op.tol) c_op.margin = mg, c_op.tol = tol;
-      if (first || mgd + tol < c_opd.margin + c_opd.tol) c_opd.margin = mgd, c_opd.tol = tol;
-      first = false;
+      c_op.keep_worst(mg, tol);
+      c_opd.keep_worst(mgd, tol);
     }
     c_op.measured = c_opd.measured = {{"points", rows}};
     c_op.predicted = {{"formula", "1 - s/sqrt(s^2+eps^2)"}, {"s", num(s)}};
     c_opd.predicted = {{"formula", "1 - sigma_max/sqrt(sigma_max^2+eps^2)"}, {"sigma_max", num(smax)}};
-    ope.push_back(c_op), ope_d.push_back(c_opd);
+    op.add(false, c_op);
+    op.add(true, c_opd);
     const claims::SlopeData<T> fit = claims::fit_slope<T>(es, ds, rs);
-    for (int decoy = 0; decoy < 2; ++decoy) {
-      claims::Check<T> c;
-      c.instance = in.label;
-      const T pred = decoy ? T(1) : T(2);
-      if (!fit.resolved) {
-        c.resolved = false;
-        c.unresolved_reason = "fewer than 3 eps with rounding below 1 % of the error";
-      } else {
-        c.margin = -abs(fit.fitted - pred);
-        c.tol = fit.truncation + fit.rounding;
-      }
-      c.measured = {{"fitted_slope", num(fit.fitted)}};
-      c.predicted = {{"slope", num(pred)}};
-      c.extra = fit.to_json();
-      (decoy ? sl_d : sl).push_back(c);
-    }
+    for (int decoy = 0; decoy < 2; ++decoy)
+      slope.add(decoy, claims::slope_check<T>(in.label, fit, decoy ? T(1) : T(2),
+                                              "fewer than 3 eps with rounding below 1 % of the error"));
     // gap bound over eps = 2^-10 s .. 8 (doubling)
     T nuc(0);
     for (long i = 0; i < q; ++i) nuc += sig(i);
@@ -267,32 +249,18 @@ std::vector<ClaimOutcome> reg_polar_limit(const ClaimContext& ctx) {
     for (int decoy = 0; decoy < 2; ++decoy) {
       claims::Check<T> c;
       c.instance = in.label;
-      first = true;
       json g = json::array();
       for (const auto& [e, gp, tol] : gaps) {
         const T hi = (decoy ? T(q) / T(2) : T(q)) * e;
-        const T mg = std::min(gp, T(hi - gp));
         g.push_back({{"eps", num(e)}, {"gap", num(gp)}, {"upper", num(hi)}});
-        if (first || mg + tol < c.margin + c.tol) c.margin = mg, c.tol = tol;
-        first = false;
+        c.keep_worst(std::min(gp, T(hi - gp)), tol);
       }
       c.measured = {{"points", g}};
       c.predicted = {{"upper", decoy ? "q eps / 2" : "q eps"}, {"lower", "0"}};
-      (decoy ? gap_d : gap).push_back(c);
+      gap.add(decoy, c);
     }
   }
-  const std::string src_op = "gram_map_error of grad psi_eps + polar_error + q u ||.||_op (support.hpp); the worst eps";
-  const std::string src_sl = "spread of local slopes + sum |w_j| r_j (support.hpp fit_slope)";
-  const std::string src_gap = "psi_error + (m+n) q u sigma_max for ||M||_*; the worst eps";
-  std::vector<ClaimOutcome> out{claims::combine<T>("op-error", false, ope, instance, src_op),
-                                claims::combine<T>("slope-2", false, sl, instance, src_sl),
-                                claims::combine<T>("gap-bound", false, gap, instance, src_gap)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("slope-1", true, sl_d, instance, src_sl));
-    out.push_back(claims::combine<T>("gap-bound-half", true, gap_d, instance, src_gap));
-    out.push_back(claims::combine<T>("sigma-max", true, ope_d, instance, src_op));
-  }
-  return out;
+  return out.outcomes();
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
   using std::sqrt;
   using claims::num;
   const T eps = T(1) / T(2);
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   Rng rng(601);
   std::vector<FdInstance<T>> inst;
   for (auto [label, m, n] : {std::tuple{"tall-5x3", 5L, 3L}, std::tuple{"wide-3x4", 3L, 4L}}) {
@@ -69,7 +69,11 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
                          {"eps", "1/2"},
                          {"window_h", "2^-5 .. 2^-12"}};
 
-  std::vector<claims::Check<T>> slope, slope_decoy, exact, exact_decoy;
+  claims::Outcomes<T> out(ctx, reg_polar_gradient_info(), instance);
+  auto slope = out.pair("fd-slope", "first-order",
+                        "spread of the local slopes over the resolved window + sum_j |w_j| r_j (support.hpp)");
+  auto exact = out.pair("fd-exact", "eps-not-squared",
+                        "rounding of the difference quotient dpsi/h + mn u ||grad psi||_F (Gram-eigenvalue model)");
   for (const auto& in : inst) {
     const Mat<T>& M = in.M;
     const Mat<T>& D = in.D;
@@ -89,22 +93,9 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
       hs.push_back(h), es.push_back(e), rs.push_back((dpsi / h + g_err) / e);
     }
     const claims::SlopeData<T> s = claims::fit_slope<T>(hs, es, rs);
-    for (int decoy = 0; decoy < 2; ++decoy) {
-      claims::Check<T> c;
-      c.instance = in.label;
-      const T predicted = decoy ? T(1) : T(2);
-      if (!s.resolved) {
-        c.resolved = false;
-        c.unresolved_reason = "fewer than 3 window points have rounding below 1 % of the error";
-      } else {
-        c.margin = -abs(s.fitted - predicted);
-        c.tol = s.truncation + s.rounding;
-      }
-      c.measured = {{"fitted_slope", num(s.fitted)}};
-      c.predicted = {{"slope", num(predicted)}};
-      c.extra = s.to_json();
-      (decoy ? slope_decoy : slope).push_back(c);
-    }
+    for (int decoy = 0; decoy < 2; ++decoy)
+      slope.add(decoy, claims::slope_check<T>(in.label, s, decoy ? T(1) : T(2),
+                                              "fewer than 3 window points have rounding below 1 % of the error"));
     // Exactness at h_x = 2^round(log2((dpsi / (2a))^(1/3))), where a h^2 and dpsi / h balance.
     for (int decoy = 0; decoy < 2; ++decoy) {
       claims::Check<T> c;
@@ -112,7 +103,7 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
       if (!s.resolved) {
         c.resolved = false;
         c.unresolved_reason = "no resolved window point to measure the truncation constant a";
-        (decoy ? exact_decoy : exact).push_back(c);
+        exact.add(decoy, c);
         continue;
       }
       const int w = s.kept.back();
@@ -127,19 +118,11 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
       c.tol = dpsi / hx + g_err;
       c.measured = {{"h", num(hx)}, {"error", num(e)}};
       c.predicted = {{"truncation_bound", num(trunc)}, {"rounding_bound", num(c.tol)}, {"a", num(a)}};
-      if (std::string(scalar_name<T>()) == "mp50") c.predicted["theory_bound_mp50"] = "1e-25";
-      (decoy ? exact_decoy : exact).push_back(c);
+      if constexpr (claims::is_multiprecision<T>) c.predicted["theory_bound_mp50"] = "1e-25";
+      exact.add(decoy, c);
     }
   }
-  const std::string slope_src = "spread of the local slopes over the resolved window + sum_j |w_j| r_j (support.hpp)";
-  const std::string exact_src = "rounding of the difference quotient dpsi/h + mn u ||grad psi||_F (Gram-eigenvalue model)";
-  std::vector<ClaimOutcome> out{claims::combine<T>("fd-slope", false, slope, instance, slope_src),
-                                claims::combine<T>("fd-exact", false, exact, instance, exact_src)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("first-order", true, slope_decoy, instance, slope_src));
-    out.push_back(claims::combine<T>("eps-not-squared", true, exact_decoy, instance, exact_src));
-  }
-  return out;
+  return out.outcomes();
 }
 
 }  // namespace

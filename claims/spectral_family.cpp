@@ -77,13 +77,19 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
   using std::abs;
   using std::sqrt;
   using claims::num;
-  const T u = claims::unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T eps = T(1) / T(2), delta = eps * eps;
   Rng rng(612);
   const json instance = {{"matrices", "M Gaussian N(0,1): tall 6x4 and wide 3x5 (Rng 612)"},
                          {"delta", "1/4 (eps = 1/2)"},
                          {"newton", "A = M^T M (smaller Gram) + I/8; residual after k = 1..K fixed iterations"}};
-  std::vector<claims::Check<T>> p0, p0d, p1, p1d, nq, nqd;
+  claims::Outcomes<T> out(ctx, spectral_family_info(), instance);
+  auto p0 = out.pair("p0-regularized-muon", "p0-eps-not-squared",
+                     "||M|| ||A^(-1/2)|| (r/2 + sqrt(q)(max(m,n)+8q) u cond A) + gram_map_error of grad psi");
+  auto p1 = out.pair("p1-sgd", "p1-is-polar",
+                     "sqrt(q) (m + n + q) u ||M||_op (SVD backward error and recomposition); slope: fit_slope; the larger of the two");
+  auto newton = out.pair("newton-quadratic", "newton-cubic",
+                         "spread of local orders + rounding relative to 4x the measured floor (fit_slope)");
   for (auto [label, m, n] : {std::tuple{"tall-6x4", 6L, 4L}, std::tuple{"wide-3x5", 3L, 5L}}) {
     const Mat<T> M = rng.normal_matrix<T>(m, n);
     const long q = std::min(m, n), pbig = std::max(m, n);
@@ -110,7 +116,7 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", pw.last_report().iterations},
                     {"newton_residual", num(r)}};
       c.predicted = {{"distance_F", "0"}, {"reference", decoy ? "grad psi_delta(M)" : "grad psi_eps(M), eps^2 = delta"}};
-      (decoy ? p0d : p0).push_back(c);
+      p0.add(decoy, c);
     }
     // --- p = 1: Psi_1(M) = M, and Psi_p(M) -> M as p -> 1 with error slope 1 in (1 - p)
     //     (sigma^p = sigma (1 + (p - 1) ln sigma + ...), so ||Psi_p(M) - M||_F ~ (1-p) ||diag(sigma ln sigma)||_F)
@@ -146,7 +152,7 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
       c.measured = {{"distance_F_at_p_1", num(err)}, {"slope_in_1_minus_p", num(fit1.fitted)}};
       c.predicted = {{"distance_F_at_p_1", "0"}, {"slope", "1"}, {"reference", decoy ? "polar(M)" : "M"}};
       c.extra = fit1.to_json();
-      (decoy ? p1d : p1).push_back(c);
+      p1.add(decoy, c);
     }
     // --- order of the coupled Newton iterations
     Mat<T> A = linalg::mul_tn<T>(M, M);
@@ -160,35 +166,17 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
         if (hist[k] < T(1) / T(4) && hist[k + 1] > T(0)) h.push_back(hist[k]), e.push_back(hist[k + 1]), rr.push_back(floor / hist[k + 1]);
       const claims::SlopeData<T> fit = claims::fit_slope<T>(h, e, rr);
       for (int decoy = 0; decoy < 2; ++decoy) {
-        claims::Check<T> c;
-        c.instance = label + std::string(root == 2 ? "-newton-schulz-sqrt" : "-guo-higham-k4");
         const T pred = decoy ? T(3) : T(2);
-        if (!fit.resolved) {
-          c.resolved = false;
-          c.unresolved_reason = "fewer than 3 quadratic-regime residuals above 100x the rounding floor";
-        } else {
-          c.margin = -abs(fit.fitted - pred);
-          c.tol = fit.truncation + fit.rounding;
-        }
+        claims::Check<T> c = claims::slope_check<T>(
+            label + std::string(root == 2 ? "-newton-schulz-sqrt" : "-guo-higham-k4"), fit, pred,
+            "fewer than 3 quadratic-regime residuals above 100x the rounding floor");
         c.measured = {{"fitted_order", num(fit.fitted)}, {"residuals", claims::nums(hist)}};
         c.predicted = {{"order", num(pred)}};
-        c.extra = fit.to_json();
-        (decoy ? nqd : nq).push_back(c);
+        newton.add(decoy, c);
       }
     }
   }
-  const std::string src0 = "||M|| ||A^(-1/2)|| (r/2 + sqrt(q)(max(m,n)+8q) u cond A) + gram_map_error of grad psi";
-  const std::string src1 = "sqrt(q) (m + n + q) u ||M||_op (SVD backward error and recomposition); slope: fit_slope; the larger of the two";
-  const std::string srcn = "spread of local orders + rounding relative to 4x the measured floor (fit_slope)";
-  std::vector<ClaimOutcome> out{claims::combine<T>("p0-regularized-muon", false, p0, instance, src0),
-                                claims::combine<T>("p1-sgd", false, p1, instance, src1),
-                                claims::combine<T>("newton-quadratic", false, nq, instance, srcn)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("p0-eps-not-squared", true, p0d, instance, src0));
-    out.push_back(claims::combine<T>("p1-is-polar", true, p1d, instance, src1));
-    out.push_back(claims::combine<T>("newton-cubic", true, nqd, instance, srcn));
-  }
-  return out;
+  return out.outcomes();
 }
 
 }  // namespace

@@ -1,32 +1,38 @@
 // What the claim files share (header only: claims/*.cpp are compiled for double and mp50, and
 // this header adds no heavy template: products and decompositions go through harness/core/linalg.hpp).
 //
-//   inner, unit roundoff in T, JSON numbers
+//   inner, JSON numbers, is_multiprecision<T> (the unit roundoff: harness/core/scalar.hpp unit_roundoff)
 //   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
 //                  (so a perturbation |dy_j| <= r_j moves the slope by at most sum |w_j| r_j)
 //   fit_slope      a log-log slope over a window, with the tolerance of docs/claims.md:
 //                  truncation (spread of the local slopes across the window) + rounding
 //   gram_* bounds  rounding of maps computed through the eigenvalues of the smaller Gram matrix
-//   Check/combine  one part of a claim checked on several instances -> one outcome and its verdict
+//   Check/combine  one part of a claim checked on several instances -> one outcome and its verdict;
+//                  Check::keep_worst (the binding point of several), slope_check (a fit_slope check)
+//   Outcomes       a claim's parts and decoys, each filled with its checks -> the outcomes in order
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "harness/claim.hpp"
+#include "harness/core/error.hpp"
 #include "harness/core/linalg.hpp"
 #include "harness/core/rng.hpp"
+#include "harness/core/scalar.hpp"
 
 namespace mb::claims {
 
+// mp50 runs get finer ladders and more levels (a compile-time test on the type).
 template <class T>
-T unit_roundoff_t() {
-  return T(std::numeric_limits<T>::epsilon()) / T(2);
-}
+inline constexpr bool is_multiprecision = std::is_same_v<T, mp50>;
+
 template <class T>
 T inner(const Mat<T>& A, const Mat<T>& B) {
   return (A.array() * B.array()).sum();
@@ -138,7 +144,7 @@ SlopeData<T> fit_slope(const std::vector<T>& h, const std::vector<T>& e, const s
 template <class T>
 T gram_eigenvalue_error(long rows, long cols, const T& sigma_max) {
   const long q = std::min(rows, cols), p = std::max(rows, cols);
-  return T(p + 8 * q) * unit_roundoff_t<T>() * sigma_max * sigma_max;
+  return T(p + 8 * q) * T(unit_roundoff<T>()) * sigma_max * sigma_max;
 }
 // |computed psi_eps(M) - psi_eps(M)| <= sum_i min(dlambda / (2 sqrt(sigma_i^2 + eps^2)), sqrt(dlambda))
 // (sqrt(lambda + eps^2) moves by at most that when lambda moves by dlambda) + 2 q u psi (the
@@ -147,7 +153,7 @@ template <class T>
 T psi_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
   using std::sqrt;
   using std::min;
-  const T u = unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
   const long q = sigma.size();
   T err(0), psi(0), fro(0);
@@ -172,7 +178,7 @@ T gram_map_error(long rows, long cols, const T& sigma_max, const T& max_abs_fpri
   using std::sqrt;
   const long q = std::min(rows, cols), p = std::max(rows, cols);
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma_max);
-  return sqrt(T(q)) * (sigma_max * dl * max_abs_fprime + T(p) * unit_roundoff_t<T>() * sigma_max * max_abs_f);
+  return sqrt(T(q)) * (sigma_max * dl * max_abs_fprime + T(p) * T(unit_roundoff<T>()) * sigma_max * max_abs_f);
 }
 // grad psi_eps(M) = M f(M^T M), f(l) = (l + eps^2)^(-1/2): |f'| <= 1/(2 (l_min + eps^2)^(3/2)) <= 1/(2 eps^3).
 template <class T>
@@ -193,7 +199,7 @@ template <class T>
 T psi_conjugate_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
   using std::sqrt;
   using std::min;
-  const T u = unit_roundoff_t<T>();
+  const T u = T(unit_roundoff<T>());
   const T dl = gram_eigenvalue_error<T>(rows, cols, sigma.size() ? sigma(0) : T(0));
   const long q = sigma.size();
   T err(0), val(0);
@@ -210,7 +216,7 @@ T psi_conjugate_error(long rows, long cols, const Vec<T>& sigma, const T& eps) {
 template <class T>
 T polar_error(long rows, long cols, const T& sigma_max, const T& sigma_min) {
   using std::sqrt;
-  return sqrt(T(std::min(rows, cols))) * T(2 * (rows + cols)) * unit_roundoff_t<T>() * sigma_max / sigma_min;
+  return sqrt(T(std::min(rows, cols))) * T(2 * (rows + cols)) * T(unit_roundoff<T>()) * sigma_max / sigma_min;
 }
 
 // A random matrix with prescribed singular values: U diag(s) V^T, U, V Haar (orthonormal_q of
@@ -233,7 +239,39 @@ struct Check {
   std::string unresolved_reason;  // when !resolved: why rounding leaves nothing to decide
   T margin = T(0), tol = T(0);    // holds iff margin >= -tol
   json measured = json::object(), predicted = json::object(), extra = json::object();
+
+  // A check over several points (steps, eps, schedules) is decided by the one with the least slack
+  // margin + tol: keeps (m, t) if it is the first offered or has less slack than the kept one
+  // (ties keep the earlier). Returns whether it was kept (to record which point binds).
+  bool keep_worst(const T& m, const T& t) {
+    if (offered_ && !(m + t < margin + tol)) return false;
+    offered_ = true, margin = m, tol = t;
+    return true;
+  }
+
+ private:
+  bool offered_ = false;
 };
+
+// A log-log slope from fit_slope against `predicted`: margin -|fitted - predicted|, tolerance
+// truncation + rounding of the fit; unresolved, for `why`, where fit_slope left too few points.
+template <class T>
+Check<T> slope_check(const std::string& instance, const SlopeData<T>& fit, const T& predicted, const std::string& why) {
+  using std::abs;
+  Check<T> c;
+  c.instance = instance;
+  if (!fit.resolved) {
+    c.resolved = false;
+    c.unresolved_reason = why;
+  } else {
+    c.margin = -abs(fit.fitted - predicted);
+    c.tol = fit.truncation + fit.rounding;
+  }
+  c.measured = {{"fitted_slope", num(fit.fitted)}};
+  c.predicted = {{"slope", num(predicted)}};
+  c.extra = fit.to_json();
+  return c;
+}
 
 // The outcome of `variant` from its checks: violated if some resolved check has margin < -tol
 // (the reason names it); otherwise inconclusive if some check is unresolved; otherwise holds.
@@ -276,5 +314,70 @@ ClaimOutcome combine(const std::string& variant, bool decoy, const std::vector<C
   }
   return o;
 }
+
+// ---- A claim's outcomes ------------------------------------------------------------------------
+// Each part and each decoy collects its checks, usually a part and its decoy side by side through
+// the same code (a Pair); outcomes() combines them: every part, then, when decoys were asked for,
+// every decoy, in the order of the ClaimInfo, on the claim's one `instance` description.
+//
+//   claims::Outcomes<T> out(ctx, my_claim_info(), instance);
+//   auto bound = out.pair("bound", "factor-2", "rounding model ...");  // part, decoy, tolerance source
+//   for (...) for (int decoy = 0; decoy < 2; ++decoy) bound.add(decoy, check(decoy ? ... : ...));
+//   return out.outcomes();
+template <class T>
+class Outcomes {
+  struct Variant {
+    std::vector<Check<T>> checks;
+    std::string source;
+  };
+
+ public:
+  // Files checks under a part and under its decoy: add(decoy, c).
+  class Pair {
+   public:
+    Pair(Variant& part, Variant& decoy) : v_{&part, &decoy} {}
+    void add(bool decoy, Check<T> c) { v_[decoy ? 1 : 0]->checks.push_back(std::move(c)); }
+
+   private:
+    Variant* v_[2];
+  };
+
+  Outcomes(const ClaimContext& ctx, ClaimInfo info, json instance)
+      : decoys_(ctx.decoys), info_(std::move(info)), instance_(std::move(instance)) {}
+
+  // The checks of the declared part or decoy `name`, whose tolerance comes from `source`.
+  std::vector<Check<T>>& of(const std::string& name, const std::string& source) {
+    Variant& v = variants_[name];
+    v.source = source;
+    return v.checks;
+  }
+  // A part and the decoy checked by the same code (the decoy's tolerance source defaults to the part's).
+  Pair pair(const std::string& part, const std::string& decoy, const std::string& source,
+            const std::string& decoy_source = "") {
+    of(part, source);
+    of(decoy, decoy_source.empty() ? source : decoy_source);
+    return Pair(variants_.at(part), variants_.at(decoy));
+  }
+
+  std::vector<ClaimOutcome> outcomes() const {
+    std::vector<ClaimOutcome> out;
+    auto emit = [&](const std::string& name, bool decoy) {
+      auto it = variants_.find(name);
+      if (it == variants_.end()) throw Error("claim '" + info_.name + "': no checks for '" + name + "'");
+      out.push_back(combine<T>(name, decoy, it->second.checks, instance_, it->second.source));
+    };
+    if (info_.parts.empty()) emit("claim", false);
+    for (const auto& part : info_.parts) emit(part.first, false);
+    if (decoys_)
+      for (const auto& decoy : info_.decoys) emit(decoy.first, true);
+    return out;
+  }
+
+ private:
+  bool decoys_;
+  ClaimInfo info_;
+  json instance_;
+  std::map<std::string, Variant> variants_;  // node-based: a Pair's pointers stay valid
+};
 
 }  // namespace mb::claims

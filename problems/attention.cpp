@@ -38,13 +38,12 @@ class Attention final : public LeastSquaresModel<T> {
     att_.n = o.integer("sequences", 8, 1, 100000000, "number n of sequences");
     att_.causal = o.boolean("causal", false, "causal mask: query t sees keys 0..t");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (tokens, teacher)");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "initial weights = init_scale x (teacher's distribution)");
-    this->read_constants_option(o);
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the token vectors", double(att_.n) * att_.T_, 3.0 * att_.d},
-                                                    {"the attention scores", 2.0 * att_.n * att_.H * att_.T_, double(att_.T_)},
-                                                    {"the weights", 3.0 * att_.d, 4.0 * att_.H * att_.dh}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1",
+                                           .init_scale_doc = "initial weights = init_scale x (teacher's distribution)",
+                                           .noise = false, .hessian_constants = true},
+                                       {{"the token vectors", double(att_.n) * att_.T_, 3.0 * att_.d},
+                                        {"the attention scores", 2.0 * att_.n * att_.H * att_.T_, double(att_.T_)},
+                                        {"the weights", 3.0 * att_.d, 4.0 * att_.H * att_.dh}});
 
     const long hd = att_.H * att_.dh, d = att_.d;
     this->specs_ = {BlockSpec{"W_Q", {hd, d}, att_.H}, BlockSpec{"W_K", {hd, d}, att_.H},

@@ -1,8 +1,9 @@
 // Building blocks for problem instances: seeded random orthonormal factors and prescribed
 // spectra, computed in the working precision from portable binary64 draws (harness/core/rng.hpp), so
 // that every precision starts from the same random numbers and each instance's constants are
-// exact to its own precision. Also: smooth activations (ADL-clean, so mp50 gets Boost's tanh/exp),
-// the [E, m, n] stack layout helpers, and the eigenvalue summary of a Hessian with gauge zeros.
+// exact to its own precision. Also: the options every problem ends with (ProblemBase::finish_options),
+// smooth activations (ADL-clean, so mp50 gets Boost's tanh/exp), the [E, m, n] stack layout helpers,
+// and the eigenvalue summary of a Hessian with gauge zeros.
 #pragma once
 
 #include <boost/math/constants/constants.hpp>
@@ -17,6 +18,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/linalg.hpp"
 #include "harness/core/options.hpp"
+#include "harness/problem.hpp"
 #include "harness/core/rng.hpp"
 #include "harness/core/scalar.hpp"
 
@@ -80,6 +82,42 @@ inline void require_feasible_size(const std::string& context, std::initializer_l
                 kMaxInstanceEntries * 8 / 1e6);
   throw Error(context + buf);
 }
+
+// ---- The options every problem ends with ---------------------------------------------------------
+// After its own keys, every problem reads these, in this order (the order of parameter_docs(), and
+// of the checks: of several bad values, the first is reported):
+//   sigma              gradient noise, E||g - grad f||^2 = sigma^2, >= 0, default 0 (when `noise`)
+//   init_scale         >= 0: the scale of initial_point(); default and meaning are the problem's
+//   hessian_constants  auto | on | off (when `hessian_constants`; used by LeastSquaresModel)
+// then rejects unknown keys (Options::finish), refuses an instance too large for memory
+// (require_feasible_size, `arrays`) and records the parameters (parameters(), parameter_docs()).
+struct CommonOptions {
+  const char* init_scale;           // default, an exact decimal
+  const char* init_scale_doc;       // what it scales
+  bool noise = true;                // the problem takes gradient noise sigma
+  bool hessian_constants = false;   // the problem computes its local constants from a Hessian
+};
+
+template <class T>
+class ProblemBase : public Problem<T> {
+ protected:
+  // Reads the common options as `c` says, finishes `o`, checks `arrays`, records the parameters;
+  // returns init_scale (sigma goes to noise_sigma(), hessian_constants to hessian_constants_).
+  T finish_options(Options& o, const CommonOptions& c, std::initializer_list<ArraySize> arrays) {
+    if (c.noise)
+      this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
+    const T init_scale = o.real<T>("init_scale", c.init_scale, Range::nonnegative(), c.init_scale_doc);
+    if (c.hessian_constants)
+      hessian_constants_ = o.choice("hessian_constants", "auto", {"auto", "on", "off"},
+                                    "compute mu, L from the eigenvalues of weight*J^T J at the minimizer; auto: only "
+                                    "when #parameters <= 2000 (float, double) or <= 150 (mp50)");
+    o.finish();
+    require_feasible_size(o.context(), arrays);
+    this->record_options(o);
+    return init_scale;
+  }
+  std::string hessian_constants_ = "auto";
+};
 
 // ---- smooth activations ------------------------------------------------------------------------
 // tanh; silu(z) = z s(z), s the logistic sigmoid; gelu = PyTorch's GELU(approximate='tanh'):

@@ -28,14 +28,12 @@ class DeepLinear final : public LeastSquaresModel<T> {
     const long r = o.integer("rank", std::min({h, din, dout}), 1, std::min({h, din, dout}),
                              "rank of the target Y (at most min(width, d_in, d_out); default that minimum)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (Y)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "0.5", Range::nonnegative(), "W1_0, W2_0 entries ~ N(0, init_scale^2 / width)");
-    this->read_constants_option(o);
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"Y", double(dout), double(din)},
-                                                    {"W1", double(h), double(din), 3},
-                                                    {"W2", double(dout), double(h), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "0.5",
+                                           .init_scale_doc = "W1_0, W2_0 entries ~ N(0, init_scale^2 / width)",
+                                           .hessian_constants = true},
+                                       {{"Y", double(dout), double(din)},
+                                        {"W1", double(h), double(din), 3},
+                                        {"W2", double(dout), double(h), 3}});
 
     this->specs_ = {BlockSpec{"W1", {h, din}}, BlockSpec{"W2", {dout, h}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x646c696eULL});  // "dlin"

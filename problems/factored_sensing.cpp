@@ -26,13 +26,10 @@ class FactoredSensing final : public LeastSquaresModel<T> {
     const long r = o.integer("rank", 2, 1, std::min(m, n), "rank r of the factors and of the truth (at most min(m, n))");
     const long s = o.integer("measurements", 3 * m * n, 1, 100000000, "number s of Gaussian measurements (default 3 m n)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (A_i, U*, V*)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "0.5", Range::nonnegative(), "U_0, V_0 entries ~ N(0, init_scale^2)");
-    this->read_constants_option(o);
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the measurement matrices A_i", double(s), double(m) * n},
-                                                    {"U, V", double(m + n), double(r), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "0.5", .init_scale_doc = "U_0, V_0 entries ~ N(0, init_scale^2)",
+                                           .hessian_constants = true},
+                                       {{"the measurement matrices A_i", double(s), double(m) * n},
+                                        {"U, V", double(m + n), double(r), 3}});
 
     this->specs_ = {BlockSpec{"U", {m, r}}, BlockSpec{"V", {n, r}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x666163ULL});  // "fac"

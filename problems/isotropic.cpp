@@ -9,7 +9,7 @@
 namespace mb {
 
 template <class T>
-class Isotropic final : public Problem<T> {
+class Isotropic final : public ProblemBase<T> {
  public:
   static constexpr const char* kName = "isotropic";
   static constexpr const char* kSummary = "isotropic quadratic 1/2||W - W*||^2: mu = L = 1";
@@ -22,11 +22,9 @@ class Isotropic final : public Problem<T> {
     const long n = o.integer("n", 4, 1, 100000, "columns of W");
     const T target_scale = o.real<T>("target_scale", "1", Range::nonnegative(), "W* entries ~ N(0, target_scale^2)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (W*)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 = W* + E, E entries ~ N(0, init_scale^2)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"W", double(m), double(n), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1",
+                                           .init_scale_doc = "W_0 = W* + E, E entries ~ N(0, init_scale^2)"},
+                                       {{"W", double(m), double(n), 3}});
     specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x69736fULL});  // "iso"
     Wstar_ = target_scale * rng.normal_matrix<T>(m, n);

@@ -21,7 +21,7 @@
 namespace mb {
 
 template <class T>
-class LeastSquaresModel : public Problem<T> {
+class LeastSquaresModel : public ProblemBase<T> {
  public:
   struct Tape {
     virtual ~Tape() = default;
@@ -97,14 +97,6 @@ class LeastSquaresModel : public Problem<T> {
 
   T loss(const Mat<T>& y) const { return weight_ * (y - target_).squaredNorm() / T(2); }
 
-  // Reads the option deciding whether the local constants are computed (they cost one backward
-  // pass per output and an eigenvalue decomposition of a P x P matrix, P = #parameters).
-  void read_constants_option(Options& o) {
-    constants_mode_ = o.choice("hessian_constants", "auto", {"auto", "on", "off"},
-                               "compute mu, L from the eigenvalues of weight*J^T J at the minimizer; auto: only "
-                               "when #parameters <= 2000 (float, double) or <= 150 (mp50)");
-  }
-
   // The local constants are not meaningful for this instance (said in known()).
   void disable_constants(std::string why) { no_constants_why_ = std::move(why); }
 
@@ -119,7 +111,10 @@ class LeastSquaresModel : public Problem<T> {
     gauge_text_ = std::move(gauge_text);
     const long P = total_size(specs_);
     const long limit = std::numeric_limits<T>::digits > 64 ? 150 : 2000;
-    const bool want = constants_mode_ == "on" || (constants_mode_ == "auto" && P <= limit);
+    // hessian_constants (finish_options): the constants cost one backward pass per output and an
+    // eigenvalue decomposition of a P x P matrix, P = #parameters.
+    const std::string& mode = this->hessian_constants_;
+    const bool want = mode == "on" || (mode == "auto" && P <= limit);
     if (minimizer_ && want && no_constants_why_.empty()) spectrum_ = summarize_hessian<T>(gauss_newton(*minimizer_));
   }
 
@@ -129,7 +124,6 @@ class LeastSquaresModel : public Problem<T> {
   std::vector<std::string> assumptions_;
 
  private:
-  std::string constants_mode_ = "auto";
   std::optional<Params<T>> minimizer_;
   std::string minimizer_source_, scope_ = "local", gauge_text_, no_constants_why_;
   std::optional<SpectrumSummary<T>> spectrum_;

@@ -27,13 +27,10 @@ class MatrixSensing final : public LeastSquaresModel<T> {
     const long r = o.integer("rank", 2, 1, std::min(m, n), "rank of the truth W* (at most min(m, n))");
     const long s = o.integer("measurements", 3 * m * n, 1, 100000000, "number s of Gaussian measurements (default 3 m n)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (A_i, W*)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2)");
-    this->read_constants_option(o);
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the measurement matrices A_i", double(s), double(m) * n},
-                                                    {"W", double(m), double(n), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1", .init_scale_doc = "W_0 entries ~ N(0, init_scale^2)",
+                                           .hessian_constants = true},
+                                       {{"the measurement matrices A_i", double(s), double(m) * n},
+                                        {"W", double(m), double(n), 3}});
 
     this->specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x73656e7365ULL});  // "sense"

@@ -41,14 +41,14 @@ class MeanField2Layer final : public LeastSquaresModel<T> {
     act_.kind = o.choice("activation", "tanh", activation_names(), "sigma");
     const std::string scale = o.choice("scale", "J", {"J", "NJ"}, "objective: J(rho_N), or N J(rho_N) (mean-field force)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (samples, teacher)");
-    a_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "A_i entries ~ N(0, init_scale^2); B_i entries ~ N(0, 1/d)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the hidden activations of all particles", double(n), double(N_) * k_, 2},
-                                                    {"the particles", double(N_), double(k_) * (d_ + dout), 3},
-                                                    {"the population", double(population_), double(k_) * (d_ + dout)},
-                                                    {"the samples", double(n), double(d_ + dout)},
-                                                    {"the teacher", double(M), double(k_) * (d_ + dout)}});
-    this->record_options(o);
+    a_scale_ = this->finish_options(o, {.init_scale = "1",
+                                        .init_scale_doc = "A_i entries ~ N(0, init_scale^2); B_i entries ~ N(0, 1/d)",
+                                        .noise = false},
+                                    {{"the hidden activations of all particles", double(n), double(N_) * k_, 2},
+                                     {"the particles", double(N_), double(k_) * (d_ + dout), 3},
+                                     {"the population", double(population_), double(k_) * (d_ + dout)},
+                                     {"the samples", double(n), double(d_ + dout)},
+                                     {"the teacher", double(M), double(k_) * (d_ + dout)}});
 
     this->specs_ = {BlockSpec{"A", {N_, dout, k_}}, BlockSpec{"B", {N_, k_, d_}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x6d66ULL});  // "mf"

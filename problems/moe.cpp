@@ -44,14 +44,12 @@ class MixtureOfExperts final : public LeastSquaresModel<T> {
     const long n = o.integer("samples", 64, 1, 100000000, "number n of input samples");
     const T gate_scale = o.real<T>("gate_scale", "1", Range::nonnegative(), "teacher gate rows c_j ~ N(0, gate_scale^2 I / d)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (samples, teacher)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "initial weights = init_scale x (teacher's distribution)");
-    this->read_constants_option(o);
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the experts", double(E_), double(dout_) * d + double(k_) * (d + dout_), 3},
-                                                    {"the samples", double(n), double(d + dout_)},
-                                                    {"the expert outputs", double(n), double(E_) * (dout_ + k_), 2}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1",
+                                           .init_scale_doc = "initial weights = init_scale x (teacher's distribution)",
+                                           .hessian_constants = true},
+                                       {{"the experts", double(E_), double(dout_) * d + double(k_) * (d + dout_), 3},
+                                        {"the samples", double(n), double(d + dout_)},
+                                        {"the expert outputs", double(n), double(E_) * (dout_ + k_), 2}});
 
     const long kin = fmap_ ? k_ : d;  // columns of one expert matrix A_j
     this->specs_ = {BlockSpec{"A", {E_, dout_, kin}}};

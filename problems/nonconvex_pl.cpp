@@ -63,7 +63,7 @@ struct NonconvexPLScalar {
 };
 
 template <class T>
-class NonconvexPL final : public Problem<T> {
+class NonconvexPL final : public ProblemBase<T> {
  public:
   static constexpr const char* kName = "nonconvex-pl";
   static constexpr const char* kSummary = "sum (w^2 + 3 sin^2 w): non-convex, PL with mu ~ 0.1755, L = 8";
@@ -76,11 +76,8 @@ class NonconvexPL final : public Problem<T> {
     Options o(params, problem_context(kName));
     const long m = o.integer("m", 4, 1, 100000, "rows of W");
     const long n = o.integer("n", 3, 1, 100000, "columns of W");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "3", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"W", double(m), double(n), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "3", .init_scale_doc = "W_0 entries ~ N(0, init_scale^2)"},
+                                       {{"W", double(m), double(n), 3}});
     specs_ = {BlockSpec{"W", {m, n}}};
     std::tie(mu_, argmin_) = NonconvexPLScalar<T>::mu_and_argmin();
   }

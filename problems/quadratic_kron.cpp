@@ -13,7 +13,7 @@
 namespace mb {
 
 template <class T>
-class QuadraticKron final : public Problem<T> {
+class QuadraticKron final : public ProblemBase<T> {
  public:
   static constexpr const char* kName = "quadratic-kron";
   static constexpr const char* kSummary = "Kronecker quadratic 1/2 tr((W-W*)^T P (W-W*) Q): Hessian spectrum eig(P) x eig(Q)";
@@ -28,13 +28,11 @@ class QuadraticKron final : public Problem<T> {
     const long n = o.integer("n", 4, 1, 100000, "columns of W (Q is n x n)");
     const T kappa = o.real<T>("kappa", "10", Range::at_least("1"), "condition number L/mu of the Hessian");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (P, Q, W*)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 = W* + E, E entries ~ N(0, init_scale^2)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"P", double(m), double(m)},
-                                                    {"Q", double(n), double(n)},
-                                                    {"W", double(m), double(n), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1",
+                                           .init_scale_doc = "W_0 = W* + E, E entries ~ N(0, init_scale^2)"},
+                                       {{"P", double(m), double(m)},
+                                        {"Q", double(n), double(n)},
+                                        {"W", double(m), double(n), 3}});
 
     specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x6b726f6eULL});  // "kron"

@@ -14,7 +14,7 @@
 namespace mb {
 
 template <class T>
-class QuadraticLS final : public Problem<T> {
+class QuadraticLS final : public ProblemBase<T> {
  public:
   static constexpr const char* kName = "quadratic-ls";
   static constexpr const char* kSummary = "matrix least squares 1/2||AWB - C||^2: PL with known mu, L, f*";
@@ -32,14 +32,11 @@ class QuadraticLS final : public Problem<T> {
     const T kappa = o.real<T>("kappa", "10", Range::at_least("1"), "condition number L/mu");
     const T residual = o.real<T>("residual", "0.1", Range::nonnegative(), "size of the part of C outside range(A) x range(B)");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (data)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2 / n)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"A", double(p), double(m)},
-                                                    {"B", double(n), double(q)},
-                                                    {"C", double(p), double(q)},
-                                                    {"W", double(m), double(n), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1", .init_scale_doc = "W_0 entries ~ N(0, init_scale^2 / n)"},
+                                       {{"A", double(p), double(m)},
+                                        {"B", double(n), double(q)},
+                                        {"C", double(p), double(q)},
+                                        {"W", double(m), double(n), 3}});
 
     specs_ = {BlockSpec{"W", {m, n}}};
     Rng rng({static_cast<std::uint64_t>(seed), 0x71u});

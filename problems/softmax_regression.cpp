@@ -16,7 +16,7 @@
 namespace mb {
 
 template <class T>
-class SoftmaxRegression final : public Problem<T> {
+class SoftmaxRegression final : public ProblemBase<T> {
  public:
   static constexpr const char* kName = "softmax-regression";
   static constexpr const char* kSummary = "ridge softmax regression: strongly convex, f* by Newton's method";
@@ -35,13 +35,10 @@ class SoftmaxRegression final : public Problem<T> {
     const double tscale = o.real<double>("teacher_scale", "2", Range::nonnegative(),
                                          "teacher W_t entries ~ N(0, teacher_scale^2 / d): larger is less noisy labels");
     const long seed = o.integer("seed", 0, 0, 1L << 40, "instance seed (x_i, labels)");
-    this->sigma_ = o.real<T>("sigma", "0", Range::nonnegative(), "gradient noise: E||g - grad f||^2 = sigma^2");
-    init_scale_ = o.real<T>("init_scale", "1", Range::nonnegative(), "W_0 entries ~ N(0, init_scale^2 / d)");
-    o.finish();
-    require_feasible_size(problem_context(kName), {{"the samples X", double(n), double(d)},
-                                                    {"the logits", double(n), double(c), 2},
-                                                    {"W", double(c), double(d), 3}});
-    this->record_options(o);
+    init_scale_ = this->finish_options(o, {.init_scale = "1", .init_scale_doc = "W_0 entries ~ N(0, init_scale^2 / d)"},
+                                       {{"the samples X", double(n), double(d)},
+                                        {"the logits", double(n), double(c), 2},
+                                        {"W", double(c), double(d), 3}});
     specs_ = {BlockSpec{"W", {c, d}}};
 
     // Data in binary64 first (labels must not depend on the working precision).
