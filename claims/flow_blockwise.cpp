@@ -40,7 +40,7 @@ std::vector<ClaimOutcome> flow_blockwise(const ClaimContext& ctx) {
   std::vector<claims::FlowDecoy<T>> decoys = {
       {[whole_flow](const flow::Flow<T>& fl, const Params<T>&, const Params<T>& p) { return fl.f() + whole_flow->kinetic(p); },
        [whole_flow](const Params<T>&, const Params<T>& p) { return whole_flow->dissipation_rate(p); }}};
-  constexpr bool mp = claims::is_multiprecision<T>;
+  constexpr bool mp = is_mp50<T>;
   std::vector<T> dt, res, rnd, dec;
   for (int k = 0; k < (mp ? 9 : 6); ++k) {
     const auto r = claims::run_flow<T>(*prob, cfg, T(1), 4L << k, decoys);

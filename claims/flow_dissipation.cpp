@@ -67,7 +67,7 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     long n0;
     int levels;
   };
-  constexpr bool mp = claims::is_multiprecision<T>;
+  constexpr bool mp = is_mp50<T>;
   // Step sizes dt = 1/n0 ... 1/(n0 2^(levels-1)); the slope uses the 5 finest.
   const std::vector<Ladder> ladders = {{"rk4", 4, mp ? 12 : 7}, {"heun", 8, mp ? 12 : 8}, {"conformal-euler", 16, mp ? 12 : 8}};
   std::vector<claims::Check<T>> slopes[3], slopes_decoy[3], limits, half, psq;

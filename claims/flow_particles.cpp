@@ -69,7 +69,7 @@ claims::Check<T> chaos_check(const std::vector<T>& neff, const std::vector<T>& r
 template <class T>
 std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   using std::sqrt;
-  constexpr bool mp = claims::is_multiprecision<T>;
+  constexpr bool mp = is_mp50<T>;
   flow::FlowConfig<T> cfg;
   cfg.gamma = T(1) / T(2), cfg.eps = T(1) / T(2), cfg.scheme = "rk4", cfg.per_slice = true, cfg.mean_field = true;
 

@@ -118,7 +118,7 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
       c.tol = dpsi / hx + g_err;
       c.measured = {{"h", num(hx)}, {"error", num(e)}};
       c.predicted = {{"truncation_bound", num(trunc)}, {"rounding_bound", num(c.tol)}, {"a", num(a)}};
-      if constexpr (claims::is_multiprecision<T>) c.predicted["theory_bound_mp50"] = "1e-25";
+      if constexpr (is_mp50<T>) c.predicted["theory_bound_mp50"] = "1e-25";
       exact.add(decoy, c);
     }
   }

@@ -1,7 +1,7 @@
 // What the claim files share (header only: claims/*.cpp are compiled for double and mp50, and
 // this header adds no heavy template: products and decompositions go through harness/core/linalg.hpp).
 //
-//   inner, JSON numbers, is_multiprecision<T> (the unit roundoff: harness/core/scalar.hpp unit_roundoff)
+//   inner, JSON numbers, (mp50 runs test is_mp50<T> of harness/core/precision.hpp; the unit roundoff: harness/core/scalar.hpp unit_roundoff)
 //   fit_line       least-squares line through (x_j, y_j), with the weights w_j of slope = sum w_j y_j
 //                  (so a perturbation |dy_j| <= r_j moves the slope by at most sum |w_j| r_j)
 //   fit_slope      a log-log slope over a window, with the tolerance of docs/claims.md:
@@ -28,10 +28,6 @@
 #include "harness/core/scalar.hpp"
 
 namespace mb::claims {
-
-// mp50 runs get finer ladders and more levels (a compile-time test on the type).
-template <class T>
-inline constexpr bool is_multiprecision = std::is_same_v<T, mp50>;
 
 template <class T>
 T inner(const Mat<T>& A, const Mat<T>& B) {
