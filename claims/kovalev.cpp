@@ -2,9 +2,10 @@
 // (arXiv:2503.12645, Lemma 3 and Theorem 2 as quoted by Cesista; docs/theory.md 2f), along runs on the
 // stochastic Kronecker quadratic (docs/theory.md section 3 items 1 and 12: g = grad f + sigma Xi/sqrt(mn)).
 //
-// The algorithm recursions are written here, not taken from solvers/: Lemma 3 bounds the internal
-// momentum error ||m_k - grad f(x_k)||_*, which needs the momentum state, and the iterations-to-eps
-// count needs grad f at every iterate. Kovalev's Algorithm 1 with the spectral norm (docs/theory.md 2f):
+// The Muon and Orthogonal-SGDM recursions are the solvers' step policies (solvers/steps/muon_step.hpp,
+// orthogonal_sgdm_step.hpp; NSGD-M shares their momentum), driven here: Lemma 3 bounds the internal momentum error ||m_k - grad f(x_k)||_*, which needs the
+// momentum state, and the iterations-to-eps count needs grad f at every iterate. Kovalev's Algorithm 1
+// with the spectral norm (docs/theory.md 2f):
 //     x_{k+1} = x_k - eta polar(m_k),   m_{k+1} = (1 - alpha) m_k + alpha g(x_{k+1}),   m_0 = g(x_0)
 // NSGD-M is the same with the Euclidean ball: x_{k+1} = x_k - eta m_k/||m_k||_F. Orthogonal-SGDM
 // (EMA form): O_k = polar(g_k), m_k = (1-alpha) m_{k-1} + alpha O_k, x_{k+1} = x_k - eta m_k.
@@ -38,6 +39,8 @@
 #include "harness/problem.hpp"
 #include "harness/core/rng.hpp"
 #include "solvers/spectral/polar.hpp"
+#include "solvers/steps/muon_step.hpp"
+#include "solvers/steps/orthogonal_sgdm_step.hpp"
 
 namespace mb {
 namespace {
@@ -88,6 +91,22 @@ Setup<T> make_setup(const std::string& sigma) {
   return s;
 }
 
+// Kovalev's Algorithm 1 with the spectral norm as the Muon step of solvers/steps/muon_step.hpp:
+// m = (1 - alpha) m + alpha g started at m_0 = g_0, the exact polar map, no Nesterov, s = 1, wd = 0.
+template <class T>
+MuonStep<T> kovalev_muon(const T& alpha, const T& eta) {
+  MuonStep<T> st;
+  st.momentum = Momentum<T>::ema_alpha(alpha, EmaForm::weighted);
+  st.momentum.first_gradient = true;
+  st.lr = eta;
+  st.scale.kind = ShapeScaleKind::none;
+  return st;
+}
+template <class T>
+void exact_polar(const Mat<T>& u, Mat<T>& O) {
+  O = spectral::polar<T>(u);
+}
+
 template <class T>
 Mat<T> grad(const Setup<T>& s, const Mat<T>& x) {
   Params<T> g;
@@ -127,14 +146,19 @@ long iterations_to_eps(const Setup<T>& s, bool muon, const T& eps, std::uint64_t
   const T eta = std::min(T(eps / (T(16) * L)), T(eps * eps * eps / (T(256) * rs * rs * L)));
   const T alpha = std::min(T(1), T(eps * eps / (T(16) * rs * rs)));
   Rng rng(seed);
-  Mat<T> x = s.x0, mom = noisy(s, x, rng);
+  MuonStep<T> step = kovalev_muon<T>(alpha, eta);
+  Mat<T> x = s.x0, mom;
   for (long k = 0; k < cap; ++k) {
     const Mat<T> g = grad(s, x);
     // ||g||_F <= ||g||_*: the SVD is needed only once the Frobenius norm is below eps.
     const T gf = g.norm();
     if (gf <= eps && (!muon || nuclear<T>(g) <= eps)) return k;
-    x -= eta * (muon ? spectral::polar<T>(mom) : Mat<T>(mom / mom.norm()));
-    mom = (T(1) - alpha) * mom + alpha * noisy(s, x, rng);
+    if (muon) {
+      step(x, noisy(s, x, rng), mom, k + 1, exact_polar<T>);
+    } else {  // NSGD-M: the same momentum, x -= eta m/||m||_F
+      step.momentum.accumulate(mom, noisy(s, x, rng), k + 1);
+      x -= eta * Mat<T>(mom / mom.norm());
+    }
   }
   throw NumericalError("kovalev-trust-region: eps = " + to_decimal<T>(eps) + " not reached in " + std::to_string(cap) +
                        " iterations");
@@ -160,11 +184,12 @@ std::vector<ClaimOutcome> kovalev(const ClaimContext& ctx) {
     std::vector<std::vector<T>> err(K + 1);
     for (long sd = 0; sd < S; ++sd) {
       Rng rng(6110 + sd);
-      Mat<T> x = s.x0, mom = noisy(s, x, rng);
+      MuonStep<T> step = kovalev_muon<T>(alpha, eta);
+      Mat<T> x = s.x0, mom;
       for (long k = 0; k <= K; ++k) {
+        const Mat<T>& u = step.input(mom, noisy(s, x, rng), k + 1);  // m_k
         err[k].push_back(nuclear<T>(Mat<T>(mom - grad(s, x))));
-        x -= eta * spectral::polar<T>(mom);
-        mom = (T(1) - alpha) * mom + alpha * noisy(s, x, rng);
+        step.descend(x, u, exact_polar<T>);
       }
     }
     const json inst = {{"problem", "quadratic-kron"}, {"params", {{"m", 3}, {"n", 2}, {"kappa", "4"}, {"seed", 611}, {"sigma", "1"}}},
@@ -260,14 +285,20 @@ std::vector<ClaimOutcome> kovalev(const ClaimContext& ctx) {
     for (const T& a : alphas) {
       const long burn = static_cast<long>(to_double(T(3) / a)), avg = static_cast<long>(to_double(T(8) / a));
       std::vector<T> em, eo;
+      // eta = 0: only the momenta move; Muon's m = (1-a) m + a g, O-SGDM's m = (1-a) m + a polar(g),
+      // each started at its first sample.
+      MuonStep<T> muon = kovalev_muon<T>(a, T(0));
+      OrthogonalSgdmStep<T> osgdm{muon.momentum};
       for (long sd = 0; sd < S; ++sd) {
         Rng rng(6400 + sd);
-        Mat<T> mm = noisy(s, s.x0, rng), mo = spectral::polar<T>(noisy(s, s.x0, rng));
+        Mat<T> mm, mo;
+        muon.input(mm, noisy(s, s.x0, rng), 1);
+        osgdm.accumulate(mo, noisy(s, s.x0, rng), 1);
         T sm(0), so(0);
         for (long k = 0; k < burn + avg; ++k) {
           const Mat<T> g = noisy(s, s.x0, rng);
-          mm = (T(1) - a) * mm + a * g;
-          mo = (T(1) - a) * mo + a * spectral::polar<T>(g);
+          muon.input(mm, g, k + 2);
+          osgdm.accumulate(mo, g, k + 2);
           if (k >= burn) sm += (spectral::polar<T>(mm) - PG).norm(), so += (mo - PG).norm();
         }
         em.push_back(sm / T(avg)), eo.push_back(so / T(avg));

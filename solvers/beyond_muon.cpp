@@ -8,7 +8,7 @@
 // The shape scale defaults to sqrt(max(1, rows/cols)) for p = 0 and none otherwise, as BeyondMuon.
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/power.hpp"
-#include "solvers/torch_ops.hpp"
+#include "solvers/steps/momentum.hpp"
 
 namespace mb {
 
@@ -39,13 +39,13 @@ class SpectralSolver final : public MatrixSolver<T> {
       b1_ = b[0], b2_ = b[1];
       eps_ = opts_.real<T>("eps", "1e-8", Range::positive(), "m_hat / (sqrt(v_hat) + eps)");
     } else {
-      mu_ = opts_.real<T>("momentum", "0.9", Range::unit_halfopen(), "momentum factor beta");
-      sum_ = opts_.choice("momentum_kind", "sum", {"sum", "ema"},
-                          "sum: buf = beta buf + G (BeyondMuon); ema: buf = beta buf + (1 - beta) G") == "sum";
+      const T mu = opts_.real<T>("momentum", "0.9", Range::unit_halfopen(), "momentum factor beta");
+      momentum_ = Momentum<T>::of(choose(opts_, "momentum_kind", MomentumKind::sum,
+                                         "sum: buf = beta buf + G (BeyondMuon); ema: buf = beta buf + (1 - beta) G",
+                                         {"sum", "ema"}),
+                                  mu, EmaForm::weighted);
     }
-    wd_ = this->read_weight_decay(opts_);
-    shape_ = read_shape_scale(opts_, cfg_.p == "0" ? "original" : "none");
-    this->read_fallback(opts_);
+    common_ = this->read_common(opts_, cfg_.p == "0" ? ShapeScaleKind::original : ShapeScaleKind::none);
     opts_.finish();
     try {
       spectral::validate(cfg_);
@@ -74,22 +74,21 @@ class SpectralSolver final : public MatrixSolver<T> {
       const T bc1 = T(1) - T(pow(b1_, T(this->t_))), bc2_sqrt = sqrt(T(T(1) - T(pow(b2_, T(this->t_)))));
       x_ = (m_[i] / bc1).array() / ((v_[i].array().sqrt() / bc2_sqrt) + eps_);
       X = &x_;
-    } else if (sum_) {
-      m_[i] = mu_ * m_[i] + G;
     } else {
-      m_[i] = mu_ * m_[i] + (T(1) - mu_) * G;
+      momentum_.accumulate(m_[i], G, this->t_);
     }
     map_->apply(*X, out_);
-    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
-    W -= (lr_ * shape_.value<T>(W.rows(), W.cols())) * out_;
+    common_.decay(W, lr_);
+    W -= common_.step(lr_, W) * out_;
   }
 
  private:
   Options opts_;
   spectral::PowerConfig cfg_;
-  bool adam_ = false, sum_ = true;
-  T lr_, mu_ = T(0), b1_ = T(0), b2_ = T(0), eps_ = T(1), wd_;
-  ShapeScale shape_;
+  bool adam_ = false;
+  T lr_, b1_ = T(0), b2_ = T(0), eps_ = T(1);
+  Momentum<T> momentum_;
+  MatrixCommon<T> common_;
   std::unique_ptr<spectral::SpectralPower<T>> map_;
   std::vector<Mat<T>> m_, v_;
   Mat<T> x_, out_;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "harness/solver.hpp"
+#include "solvers/steps/choice.hpp"
 
 namespace mb {
 
@@ -19,51 +20,98 @@ namespace mb {
 //                                               optax consistent_rms = r; r = 0.2 by default)
 //   spectral_norm    sqrt(A/B)                (dion; no max)
 //   none             1
+enum class ShapeScaleKind { original, match_rms_adamw, spectral_norm, none };
+enum class Layout { out_in, in_out };  // torch (rows = fan-out), Flax/optax
 inline const std::vector<std::string>& shape_scale_names() {
   static const std::vector<std::string> n{"original", "match_rms_adamw", "spectral_norm", "none"};
   return n;
 }
 inline const std::vector<std::string>& layout_names() {
-  static const std::vector<std::string> n{"out_in", "in_out"};  // torch (rows = fan-out), Flax/optax
+  static const std::vector<std::string> n{"out_in", "in_out"};
   return n;
 }
+template <>
+struct EnumNames<ShapeScaleKind> {
+  static const std::vector<std::string>& names() { return shape_scale_names(); }
+};
+template <>
+struct EnumNames<Layout> {
+  static const std::vector<std::string>& names() { return layout_names(); }
+};
 
-struct ShapeScale {
-  std::string kind = "original";
-  std::string rms_factor = "0.2";  // r of match_rms_adamw (decimal string, exact)
-  std::string layout = "out_in";
+// The multiplier of one scalar type, r parsed once: rule(rows, cols) is all a step evaluates.
+template <class T>
+struct ShapeRule {
+  ShapeScaleKind kind = ShapeScaleKind::original;
+  Layout layout = Layout::out_in;
+  T r = T(1);  // of match_rms_adamw
 
-  template <class T>
-  T value(long rows, long cols) const {
+  T operator()(long rows, long cols) const {
     using std::max;
     using std::sqrt;
-    const long fan_out = layout == "out_in" ? rows : cols, fan_in = layout == "out_in" ? cols : rows;
-    if (kind == "original") return sqrt(max(T(1), T(fan_out) / T(fan_in)));
-    if (kind == "match_rms_adamw") return parse_decimal<T>(rms_factor, "rms_factor") * sqrt(T(max(fan_out, fan_in)));
-    if (kind == "spectral_norm") return sqrt(T(fan_out) / T(fan_in));
+    const bool out_in = layout == Layout::out_in;
+    const long fan_out = out_in ? rows : cols, fan_in = out_in ? cols : rows;
+    switch (kind) {
+      case ShapeScaleKind::original:
+        return sqrt(max(T(1), T(fan_out) / T(fan_in)));
+      case ShapeScaleKind::match_rms_adamw:
+        return r * sqrt(T(max(fan_out, fan_in)));
+      case ShapeScaleKind::spectral_norm:
+        return sqrt(T(fan_out) / T(fan_in));
+      case ShapeScaleKind::none:
+        break;
+    }
     return T(1);
   }
 };
 
-// torch layout, r = 0.2 (torch.optim.Muon's adjust_lr_fn).
+// The settings (plain code reads them; a generic solver turns them into its ShapeRule<T>).
+struct ShapeScale {
+  ShapeScaleKind kind = ShapeScaleKind::original;
+  std::string rms_factor = "0.2";  // r of match_rms_adamw (decimal string, exact)
+  Layout layout = Layout::out_in;
+
+  template <class T>
+  ShapeRule<T> rule() const {
+    return {kind, layout, parse_decimal<T>(rms_factor, "rms_factor")};
+  }
+};
+
+// torch layout, r = 0.2 (torch.optim.Muon's adjust_lr_fn); `kind` one of shape_scale_names().
 template <class T>
 T shape_scale(const std::string& kind, long rows, long cols) {
-  return ShapeScale{kind, "0.2", "out_in"}.value<T>(rows, cols);
+  const ShapeScale s{enum_named<ShapeScaleKind>(kind, "shape scale", "shape_scale"), "0.2", Layout::out_in};
+  return s.rule<T>()(rows, cols);
 }
 
 // Reads the shape-scale keys every matrix solver shares: "shape_scale", "rms_factor", "layout".
 // `def_kind` is the solver's default; a peer's own spelling may have set `s` already (given = true).
-inline ShapeScale read_shape_scale(Options& o, const std::string& def_kind, const std::string& def_layout = "out_in") {
+inline ShapeScale read_shape_scale(Options& o, ShapeScaleKind def_kind, Layout def_layout = Layout::out_in) {
   ShapeScale s;
-  s.kind = o.choice("shape_scale", def_kind, shape_scale_names(),
-                    "learning-rate multiplier for the matrix shape: original sqrt(max(1, fan_out/fan_in)), "
-                    "match_rms_adamw r sqrt(max(fan_out, fan_in)), spectral_norm sqrt(fan_out/fan_in), none 1");
+  s.kind = choose(o, "shape_scale", def_kind,
+                  "learning-rate multiplier for the matrix shape: original sqrt(max(1, fan_out/fan_in)), "
+                  "match_rms_adamw r sqrt(max(fan_out, fan_in)), spectral_norm sqrt(fan_out/fan_in), none 1");
   o.real<double>("rms_factor", "0.2", Range::positive(), "r of match_rms_adamw");
   s.rms_factor = decimal_text(o.used()["rms_factor"]);
-  s.layout = o.choice("layout", def_layout, layout_names(),
-                      "which axis is fan-out: out_in (torch, rows = fan-out) or in_out (Flax/optax, rows = fan-in)");
+  s.layout = choose(o, "layout", def_layout,
+                    "which axis is fan-out: out_in (torch, rows = fan-out) or in_out (Flax/optax, rows = fan-in)");
   return s;
 }
+
+// What every matrix solver but muon reads after its own keys (MatrixSolver::read_common): the
+// decoupled weight decay and the shape scale, with the rounding of every solver of the family.
+template <class T>
+struct MatrixCommon {
+  T weight_decay = T(0);
+  ShapeRule<T> scale;
+
+  // W <- W (1 - lr wd); nothing when wd = 0.
+  void decay(Mat<T>& W, const T& lr) const {
+    if (weight_decay != T(0)) W *= (T(1) - lr * weight_decay);
+  }
+  // lr s(shape of W).
+  T step(const T& lr, const Mat<T>& W) const { return lr * scale(W.rows(), W.cols()); }
+};
 
 template <class T>
 class MatrixSolver : public BlockSolver<T> {
@@ -115,6 +163,15 @@ class MatrixSolver : public BlockSolver<T> {
   // "weight_decay", the same decoupled decay W <- W (1 - lr wd) in every solver of the family.
   static T read_weight_decay(Options& o, const char* def = "0") {
     return o.real<T>("weight_decay", def, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+  }
+  // The keys every matrix solver but muon reads last, in this order: "weight_decay", the shape-scale
+  // keys (default kind `shape`), "fallback" (AdamW).
+  MatrixCommon<T> read_common(Options& o, ShapeScaleKind shape) {
+    MatrixCommon<T> c;
+    c.weight_decay = read_weight_decay(o);
+    c.scale = read_shape_scale(o, shape).template rule<T>();
+    read_fallback(o);
+    return c;
   }
   virtual void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) = 0;
 

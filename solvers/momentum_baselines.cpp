@@ -3,9 +3,9 @@
 //                   W <- W (1 - lr wd);  W <- W - lr * s * M       (orthogonalise, then average)
 //   nsgd-m (Cutkosky & Mehta 2020):      m = beta m + (1 - beta) g,
 //                   W <- W (1 - lr wd);  W <- W - lr * s * m / ||m||_F   (no step while m = 0)
-// Kovalev's Appendix B: Muon averages before the non-linear map, Orthogonal-SGDM after it.
-#include "solvers/matrix_solver.hpp"
-#include "solvers/spectral/polar.hpp"
+// Kovalev's Appendix B: Muon averages before the non-linear map, Orthogonal-SGDM after it
+// (the step: solvers/steps/orthogonal_sgdm_step.hpp).
+#include "solvers/steps/orthogonal_sgdm_step.hpp"
 
 namespace mb {
 
@@ -14,11 +14,11 @@ class MomentumBaseline : public MatrixSolver<T> {
  public:
   MomentumBaseline(const json& hyper, const char* name) : opts_(hyper, std::string("solver '") + name + "'") {
     lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate");
-    mu_ = opts_.real<T>("momentum", Orthogonal ? "0.9" : "0.95", Range::unit_halfopen(),
-                        Orthogonal ? "M = mu M + polar(G)" : "m = beta m + (1 - beta) g");
-    wd_ = this->read_weight_decay(opts_);
-    shape_ = read_shape_scale(opts_, "none");
-    this->read_fallback(opts_);
+    const T mu = opts_.real<T>("momentum", Orthogonal ? "0.9" : "0.95", Range::unit_halfopen(),
+                               Orthogonal ? "M = mu M + polar(G)" : "m = beta m + (1 - beta) g");
+    common_ = this->read_common(opts_, ShapeScaleKind::none);
+    osgdm_ = {Momentum<T>::sum(mu), lr_, common_};
+    ema_ = Momentum<T>::ema(mu, EmaForm::weighted);
     opts_.finish();
   }
 
@@ -32,13 +32,12 @@ class MomentumBaseline : public MatrixSolver<T> {
 
   void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) override {
     Mat<T>& m = m_[i];
-    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
-    const T step = lr_ * shape_.value<T>(W.rows(), W.cols());
     if constexpr (Orthogonal) {
-      m = mu_ * m + spectral::polar<T>(G);
-      W -= step * m;
+      osgdm_(W, G, m, this->t_);
     } else {
-      m = mu_ * m + (T(1) - mu_) * G;
+      common_.decay(W, lr_);
+      const T step = common_.step(lr_, W);
+      ema_.accumulate(m, G, this->t_);
       const T n = m.norm();
       if (n > T(0)) W -= (step / n) * m;
     }
@@ -46,8 +45,10 @@ class MomentumBaseline : public MatrixSolver<T> {
 
  private:
   Options opts_;
-  T lr_, mu_, wd_;
-  ShapeScale shape_;
+  T lr_;
+  MatrixCommon<T> common_;
+  OrthogonalSgdmStep<T> osgdm_;
+  Momentum<T> ema_;
   std::vector<Mat<T>> m_;
 };
 

@@ -18,24 +18,32 @@ namespace {
 
 using Abc = std::array<std::string, 3>;
 
+using Conv = MuonConvention;
+using Kind = MomentumKind;
+using Shape = ShapeScaleKind;
+
 struct Defaults {
-  const char *lr, *wd, *momentum, *kind, *ema_form;
+  const char *lr, *wd, *momentum;
+  Kind kind;
+  EmaForm ema_form;
   bool nesterov, bias_correction;
-  const char *schedule, *normalization, *eps, *ns_dtype, *bf16_form, *shape, *layout;
+  const char *schedule, *normalization, *eps, *ns_dtype, *bf16_form;
+  Shape shape;
+  Layout layout;
   bool scale_in_bf16;
 };
 
-Defaults defaults_for(const std::string& c) {
+Defaults defaults_for(Conv c) {
   //            lr      wd      mu      kind   ema_form  nest   bc     schedule         normalization         eps     dtype      form       shape              layout   bf16 scale
-  if (c == "optax")
-    return {"0.02", "0", "0.95", "ema", "affine", true, true, "jordan", "frobenius-additive", "1e-8", "working", "addmm", "original", "in_out", false};
-  if (c == "keller")
-    return {"0.02", "0", "0.95", "ema", "lerp", true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", "original", "out_in", true};
-  if (c == "moonlight")
-    return {"0.001", "0.1", "0.95", "sum", "lerp", true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", "match_rms_adamw", "out_in", false};
-  if (c == "dion")
-    return {"0.01", "0.01", "0.95", "sum", "lerp", false, false, "polar-express", "frobenius-additive", "1e-8", "bf16", "unfused", "spectral_norm", "out_in", false};
-  return {"0.001", "0.1", "0.95", "ema", "lerp", true, false, "jordan", "frobenius", "1e-7", "bf16", "addmm", "original", "out_in", false};
+  if (c == Conv::optax)
+    return {"0.02", "0", "0.95", Kind::ema, EmaForm::affine, true, true, "jordan", "frobenius-additive", "1e-8", "working", "addmm", Shape::original, Layout::in_out, false};
+  if (c == Conv::keller)
+    return {"0.02", "0", "0.95", Kind::ema, EmaForm::lerp, true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", Shape::original, Layout::out_in, true};
+  if (c == Conv::moonlight)
+    return {"0.001", "0.1", "0.95", Kind::sum, EmaForm::lerp, true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", Shape::match_rms_adamw, Layout::out_in, false};
+  if (c == Conv::dion)
+    return {"0.01", "0.01", "0.95", Kind::sum, EmaForm::lerp, false, false, "polar-express", "frobenius-additive", "1e-8", "bf16", "unfused", Shape::spectral_norm, Layout::out_in, false};
+  return {"0.001", "0.1", "0.95", Kind::ema, EmaForm::lerp, true, false, "jordan", "frobenius", "1e-7", "bf16", "addmm", Shape::original, Layout::out_in, false};
 }
 
 std::string text_of(const json& j, const std::string& field) {
@@ -62,20 +70,20 @@ std::string dec(Options& o, const std::string& key, const char* def, const Range
   return decimal_text(o.used()[key]);
 }
 
-void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& s) {
+void read_ns(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
   auto& ns = s.ns;
   ns.schedule = d.schedule;
   ns.normalization = d.normalization;
   // Peer spellings first (aliases must precede the canonical read).
   std::string coeff_key = "ns_coefficients", eps_key = "ns_eps";
-  if (c == "torch") eps_key = "eps";
-  if (c == "optax") coeff_key = "ns_coeffs", eps_key = "eps";
-  if (c == "dion") eps_key = "epsilon";
+  if (c == Conv::torch) eps_key = "eps";
+  if (c == Conv::optax) coeff_key = "ns_coeffs", eps_key = "eps";
+  if (c == Conv::dion) eps_key = "epsilon";
   if (coeff_key != "ns_coefficients") o.alias("ns_coefficients", coeff_key);
   if (eps_key != "ns_eps") o.alias("ns_eps", eps_key);
-  if (c == "optax") o.alias("ns_normalization", "preconditioning");
+  if (c == Conv::optax) o.alias("ns_normalization", "preconditioning");
 
-  if (c == "dion") {
+  if (c == Conv::dion) {
     const bool pe = o.boolean("use_polar_express", true,
                               "dion: Polar Express 5-step list with X/(1.02 ||X||_F + epsilon); false: the 'you' list, X/(||X||_F + epsilon)");
     if (!pe) ns.schedule = "you";
@@ -85,11 +93,11 @@ void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& 
   const long steps = o.integer("ns_steps", 5, 0, 99, "Newton-Schulz steps (< 100 as torch); optax: must be >= len(ns_coeffs)");
   ns.steps = static_cast<int>(steps);
   const json* cv = o.raw(coeff_key, json::array({"3.4445", "-4.7750", "2.0315"}),
-                         c == "optax" ? "(a, b, c), a list of (a, b, c) run once each, or a preset 'standard' | 'dion'"
+                         c == Conv::optax ? "(a, b, c), a list of (a, b, c) run once each, or a preset 'standard' | 'dion'"
                                       : "Newton-Schulz quintic (a, b, c), or a list of (a, b, c) (runs in order, last repeats)");
   if (cv) {
     if (o.given("ns_schedule")) o.fail(coeff_key, "and ns_schedule both given; give one");
-    if (c == "optax" && cv->is_string()) {
+    if (c == Conv::optax && cv->is_string()) {
       const std::string p = cv->get<std::string>();
       if (p == "standard")
         ns.schedule = "jordan";
@@ -101,7 +109,7 @@ void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& 
     } else {
       ns.schedule = "custom";
       ns.coefficients = coefficient_list(o, coeff_key, *cv);
-      if (c == "optax" && (*cv)[0].is_array()) {  // optax runs exactly the list, which must fit in ns_steps
+      if (c == Conv::optax && (*cv)[0].is_array()) {  // optax runs exactly the list, which must fit in ns_steps
         if (static_cast<long>(ns.coefficients.size()) > steps)
           o.fail(coeff_key, "has " + std::to_string(ns.coefficients.size()) + " entries, more than ns_steps = " +
                                 std::to_string(steps) + " (optax: 'Not enough coeffs')");
@@ -111,7 +119,7 @@ void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& 
   }
   if (ns.steps == 0) ns.schedule = "jordan", ns.coefficients.clear();  // normalisation only
 
-  if (c == "optax") {  // optax's names mean: frobenius = X/(||X||_F + eps), spectral = X/(||X||_2 + eps)
+  if (c == Conv::optax) {  // optax's names mean: frobenius = X/(||X||_F + eps), spectral = X/(||X||_2 + eps)
     const std::string p = o.choice("preconditioning", "frobenius", {"frobenius", "spectral", "aol", "schatten"},
                                    "optax pre-normalisation before Newton-Schulz");
     ns.normalization = p == "frobenius" ? "frobenius-additive" : p;
@@ -122,19 +130,19 @@ void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& 
   }
   ns.eps = dec(o, eps_key, d.eps, Range::positive(), "eps of the Newton-Schulz pre-normalisation");
   // optax's aol and schatten first steps use their own default eps = 1e-8, not the user's eps.
-  if (c == "optax" && (ns.normalization == "aol" || ns.normalization == "schatten")) ns.eps = "1e-8";
+  if (c == Conv::optax && (ns.normalization == "aol" || ns.normalization == "schatten")) ns.eps = "1e-8";
   ns.safety = dec(o, "ns_safety", ns.schedule == "polar-express" ? "1.02" : "1", Range::positive(),
                   "X is divided by safety x the norm (1.02 for polar-express)");
 
   const std::string dtype_doc = "Newton-Schulz arithmetic: bf16 (emulated bfloat16, as the PyTorch peers run it) or "
                                 "working (the run's precision)";
-  if (c == "torch") {  // torch >= 2.12 exposes `use_addmm` (default False); PyTorch 2.9-2.11 used addmm
+  if (c == Conv::torch) {  // torch >= 2.12 exposes `use_addmm` (default False); PyTorch 2.9-2.11 used addmm
     const json* ua = o.raw("use_addmm", true, "torch: fused addmm steps (PyTorch 2.9-2.11 behaviour) or the written-out step");
     if (ua && !ua->is_boolean()) o.fail("use_addmm", "must be true or false, got " + ua->dump());
     if (ua && o.given("bf16_form")) o.fail("use_addmm", "and bf16_form both given; give one");
     if (ua) ns.bf16_form = ua->get<bool>() ? "addmm" : "unfused";
   }
-  if (!(c == "torch" && o.given("use_addmm")))
+  if (!(c == Conv::torch && o.given("use_addmm")))
     ns.bf16_form = o.choice("bf16_form", d.bf16_form, {"addmm", "unfused"},
                             "bf16 step form: addmm (torch.optim.Muon 2.9-2.11) or unfused (Keller, Moonlight, dion)");
   ns.bf16 = o.choice("ns_dtype", d.ns_dtype, {"bf16", "working"}, dtype_doc) == "bf16";
@@ -146,52 +154,53 @@ void read_ns(Options& o, const std::string& c, const Defaults& d, MuonSettings& 
   }
 }
 
-void read_shape(Options& o, const std::string& c, const Defaults& d, MuonSettings& s) {
-  std::string kind = d.shape, factor = "0.2";
+void read_shape(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
+  Shape kind = d.shape;
+  std::string factor = "0.2";
   bool peer_given = false;
   auto take_peer = [&](const std::string& key, const json* v) {
     if (!v) return;
     if (o.given("shape_scale")) o.fail(key, "and shape_scale both given; give one");
     peer_given = true;
   };
-  if (c == "torch") {
+  if (c == Conv::torch) {
     const json* v = o.raw("adjust_lr_fn", nullptr, "torch: null or 'original' = sqrt(max(1, A/B)); 'match_rms_adamw' = 0.2 sqrt(max(A, B))");
     take_peer("adjust_lr_fn", v);
     if (v && !v->is_null()) {
       if (!v->is_string() || (*v != "original" && *v != "match_rms_adamw"))
         o.fail("adjust_lr_fn", "must be null, 'original' or 'match_rms_adamw' (torch), got " + v->dump());
-      kind = v->get<std::string>();
+      kind = enum_named<Shape>(v->get<std::string>(), "shape scale", "adjust_lr_fn");
     }
-  } else if (c == "optax") {
+  } else if (c == Conv::optax) {
     const json* v = o.raw("consistent_rms", nullptr, "optax: null = width scaling sqrt(max(1, fan_out/fan_in)); r = r sqrt(max(fan_in, fan_out))");
     take_peer("consistent_rms", v);
     if (v && !v->is_null()) {
-      kind = "match_rms_adamw";
+      kind = Shape::match_rms_adamw;
       factor = text_of(*v, o.context() + ": consistent_rms");
       if (!(hyper_from_json<double>(*v, "consistent_rms") > 0)) o.fail("consistent_rms", "must be > 0, got " + v->dump());
     }
-  } else if (c == "dion") {
+  } else if (c == Conv::dion) {
     const json* v = o.raw("adjust_lr", "spectral_norm", "dion: 'spectral_norm' sqrt(fan_out/fan_in), 'rms_norm' 0.2 sqrt(max), null none");
     take_peer("adjust_lr", v);
     if (v) {
       if (v->is_null())
-        kind = "none";
+        kind = Shape::none;
       else if (*v == "spectral_norm")
-        kind = "spectral_norm";
+        kind = Shape::spectral_norm;
       else if (*v == "rms_norm")
-        kind = "match_rms_adamw";
+        kind = Shape::match_rms_adamw;
       else
         o.fail("adjust_lr", "must be 'spectral_norm', 'rms_norm' or null (dion), got " + v->dump());
     }
   }
   s.shape = read_shape_scale(o, kind, d.layout);
   if (peer_given) s.shape.kind = kind;
-  if (peer_given && kind == "match_rms_adamw" && c == "optax") s.shape.rms_factor = factor;
+  if (peer_given && kind == Shape::match_rms_adamw && c == Conv::optax) s.shape.rms_factor = factor;
 }
 
-json fallback_defaults(Options& o, const std::string& c, const MuonSettings& s) {
+json fallback_defaults(Options& o, Conv c, const MuonSettings& s) {
   json f = {{"solver", "adamw"}};
-  if (c == "optax") {  // optax.contrib.muon: adamw(adam_learning_rate or learning_rate, adam_b1, adam_b2, eps, ...)
+  if (c == Conv::optax) {  // optax.contrib.muon: adamw(adam_learning_rate or learning_rate, adam_b1, adam_b2, eps, ...)
     f["lr"] = dec(o, "adam_learning_rate", s.lr.c_str(), Range::positive(), "optax: AdamW learning rate (default learning_rate)");
     f["betas"] = {dec(o, "adam_b1", "0.9", Range::unit_halfopen(), "optax: AdamW b1"),
                   dec(o, "adam_b2", "0.999", Range::unit_halfopen(), "optax: AdamW b2")};
@@ -199,9 +208,9 @@ json fallback_defaults(Options& o, const std::string& c, const MuonSettings& s) 
     f["eps_root"] = dec(o, "adam_eps_root", "0", Range::nonnegative(), "optax: AdamW eps_root");
     f["weight_decay"] = dec(o, "adam_weight_decay", "0", Range::nonnegative(), "optax: AdamW weight decay");
     f["nesterov"] = s.nesterov;
-  } else if (c == "keller") {  // MuonWithAuxAdam's Adam groups
+  } else if (c == Conv::keller) {  // MuonWithAuxAdam's Adam groups
     f.update({{"lr", "3e-4"}, {"betas", {"0.9", "0.95"}}, {"eps", "1e-10"}, {"weight_decay", "0"}});
-  } else if (c == "moonlight") {  // the AdamW backup of toy_train.py's Muon
+  } else if (c == Conv::moonlight) {  // the AdamW backup of toy_train.py's Muon
     f["lr"] = s.lr;
     f["betas"] = {"0.9", "0.95"};
     const json* b = o.raw("adamw_betas", json::array({"0.9", "0.95"}), "Moonlight: AdamW betas of the backup");
@@ -212,7 +221,7 @@ json fallback_defaults(Options& o, const std::string& c, const MuonSettings& s) 
     f["eps"] = dec(o, "adamw_eps", "1e-8", Range::positive(), "Moonlight: AdamW eps of the backup");
     f["weight_decay"] = s.weight_decay;
     f["eps_placement"] = "uncorrected";
-  } else if (c == "dion") {  // dion's scalar_opts.adamw_update with the group's lr, betas, epsilon, weight_decay
+  } else if (c == Conv::dion) {  // dion's scalar_opts.adamw_update with the group's lr, betas, epsilon, weight_decay
     f["lr"] = s.lr;
     f["betas"] = {"0.9", "0.95"};
     const json* b = o.raw("betas", json::array({"0.9", "0.95"}), "dion: (beta1, beta2) of the AdamW fallback");
@@ -228,51 +237,58 @@ json fallback_defaults(Options& o, const std::string& c, const MuonSettings& s) 
 
 }  // namespace
 
-MuonSettings read_muon_settings(Options& o, bool exact) {
+template <class T>
+MuonSettings read_muon_settings(Options& o, bool exact, MuonRates<T>& rates) {
   MuonSettings s;
   s.exact = exact;
-  const std::string c = o.choice("convention", "torch", muon_convention_names(),
-                                 "whose Muon: sets every default and the peer's hyperparameter names (docs/solvers.md)");
+  const Conv c = choose(o, "convention", Conv::torch,
+                        "whose Muon: sets every default and the peer's hyperparameter names (docs/solvers.md)");
   s.convention = c;
   const Defaults d = defaults_for(c);
-  if (c == "optax") o.alias("lr", "learning_rate"), o.alias("momentum", "beta");
-  if (c == "moonlight") o.alias("weight_decay", "wd");
-  if (c == "dion") o.alias("momentum", "mu");
-  const std::string lr_key = c == "optax" ? "learning_rate" : "lr";
-  const std::string mu_key = c == "optax" ? "beta" : c == "dion" ? "mu" : "momentum";
-  const std::string wd_key = c == "moonlight" ? "wd" : "weight_decay";
-  s.lr = dec(o, lr_key, d.lr, Range::positive(), "learning rate: W <- W - lr s O");
-  s.weight_decay = dec(o, wd_key, d.wd, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
-  s.momentum = dec(o, mu_key, d.momentum, Range::unit_halfopen(), "momentum factor mu");
-  s.momentum_kind = o.choice("momentum_kind", d.kind, {"ema", "sum"},
-                             "ema: buf = mu buf + (1 - mu) g (torch, optax, Keller); sum: buf = mu buf + g (Moonlight, dion)");
+  if (c == Conv::optax) o.alias("lr", "learning_rate"), o.alias("momentum", "beta");
+  if (c == Conv::moonlight) o.alias("weight_decay", "wd");
+  if (c == Conv::dion) o.alias("momentum", "mu");
+  const std::string lr_key = c == Conv::optax ? "learning_rate" : "lr";
+  const std::string mu_key = c == Conv::optax ? "beta" : c == Conv::dion ? "mu" : "momentum";
+  const std::string wd_key = c == Conv::moonlight ? "wd" : "weight_decay";
+  rates.lr = o.real<T>(lr_key, d.lr, Range::positive(), "learning rate: W <- W - lr s O");
+  s.lr = decimal_text(o.used()[lr_key]);
+  rates.weight_decay = o.real<T>(wd_key, d.wd, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
+  s.weight_decay = decimal_text(o.used()[wd_key]);
+  rates.momentum = o.real<T>(mu_key, d.momentum, Range::unit_halfopen(), "momentum factor mu");
+  s.momentum = decimal_text(o.used()[mu_key]);
+  s.momentum_kind = choose(o, "momentum_kind", d.kind,
+                           "ema: buf = mu buf + (1 - mu) g (torch, optax, Keller); sum: buf = mu buf + g (Moonlight, dion)");
   s.ema_form = d.ema_form;
   s.nesterov = o.boolean("nesterov", d.nesterov, "Nesterov: u = lerp(g, buf, mu) (ema), g + mu buf (sum), optax's bias-corrected form");
   s.bias_correction = o.boolean("bias_correction", d.bias_correction,
                                 "optax: divide the EMA by 1 - mu^t (Nesterov: mu buf/(1-mu^(t+1)) + (1-mu) g/(1-mu^t))");
-  if (s.bias_correction && s.momentum_kind != "ema") o.fail("bias_correction", "needs momentum_kind 'ema'");
+  if (s.bias_correction && s.momentum_kind != Kind::ema) o.fail("bias_correction", "needs momentum_kind 'ema'");
   if (!exact) read_ns(o, c, d, s);
-  if (exact && (c == "optax" || c == "dion"))  // the exact map has no eps; the AdamW fallback still does
-    dec(o, c == "optax" ? "eps" : "epsilon", d.eps, Range::positive(), "eps of the AdamW fallback (the exact polar map has none)");
+  if (exact && (c == Conv::optax || c == Conv::dion))  // the exact map has no eps; the AdamW fallback still does
+    dec(o, c == Conv::optax ? "eps" : "epsilon", d.eps, Range::positive(), "eps of the AdamW fallback (the exact polar map has none)");
   read_shape(o, c, d, s);
-  s.decay_lr = o.choice("decay_lr", "unadjusted", {"unadjusted", "adjusted"},
-                        "weight decay W <- W (1 - lr_d wd) with lr_d = lr (every peer) or lr s (shape-adjusted)");
+  s.decay_lr = choose(o, "decay_lr", DecayLr::unadjusted,
+                      "weight decay W <- W (1 - lr_d wd) with lr_d = lr (every peer) or lr s (shape-adjusted)");
   s.cautious_wd = o.boolean("cautious_wd", false, "dion: decay only entries where W O >= 0");
   s.adaptive = o.boolean("adaptive", false, "optax: O <- <u, O> O (dual-norm scaling)");
   s.fallback_default = fallback_defaults(o, c, s);
   return s;
 }
+template MuonSettings read_muon_settings<float>(Options&, bool, MuonRates<float>&);
+template MuonSettings read_muon_settings<double>(Options&, bool, MuonRates<double>&);
+template MuonSettings read_muon_settings<mp50>(Options&, bool, MuonRates<mp50>&);
 
 json MuonSettings::resolved() const {
-  json r = {{"convention", convention},
+  json r = {{"convention", name_of(convention)},
             {"map", exact ? "polar (exact, SVD)" : "newton-schulz"},
-            {"momentum_kind", momentum_kind},
+            {"momentum_kind", name_of(momentum_kind)},
             {"nesterov", nesterov},
             {"bias_correction", bias_correction},
-            {"shape_scale", shape.kind},
+            {"shape_scale", name_of(shape.kind)},
             {"rms_factor", shape.rms_factor},
-            {"layout", shape.layout},
-            {"decay_lr", decay_lr},
+            {"layout", name_of(shape.layout)},
+            {"decay_lr", name_of(decay_lr)},
             {"cautious_wd", cautious_wd},
             {"adaptive", adaptive}};
   if (!exact) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "harness/core/error.hpp"
 #include "solvers/spectral/regularized.hpp"
@@ -43,8 +44,12 @@ bool above_rounding(const T& jump, const T& fa, const T& fb, const T& lin) {
 
 template <class T>
 const char* default_dg_tolerance_text() {
-  const std::string s = scalar_name<T>();
-  return s == "float" ? "1e-6" : s == "double" ? "1e-14" : "1e-45";
+  if constexpr (std::is_same_v<T, float>)
+    return "1e-6";
+  else if constexpr (std::is_same_v<T, double>)
+    return "1e-14";
+  else
+    return "1e-45";
 }
 
 template <class T>
@@ -58,8 +63,9 @@ Flow<T>::Flow(const FlowConfig<T>& cfg, const std::vector<BlockSpec>& blocks) : 
   if (!(cfg_.dt > T(0))) throw Error(ctx + "dt must be > 0, got " + to_decimal<T>(cfg_.dt));
   if (!(cfg_.gamma >= T(0))) throw Error(ctx + "gamma must be >= 0, got " + to_decimal<T>(cfg_.gamma));
   if (!(cfg_.eps > T(0))) throw Error(ctx + "eps must be > 0, got " + to_decimal<T>(cfg_.eps));
-  if (std::find(scheme_names().begin(), scheme_names().end(), cfg_.scheme) == scheme_names().end())
-    throw_unknown("scheme", cfg_.scheme, "solver 'muon-flow': scheme", scheme_names());
+  const auto named = std::find(scheme_names().begin(), scheme_names().end(), cfg_.scheme);
+  if (named == scheme_names().end()) throw_unknown("scheme", cfg_.scheme, "solver 'muon-flow': scheme", scheme_names());
+  scheme_ = static_cast<Scheme>(named - scheme_names().begin());
   if (!(cfg_.tolerance >= T(0))) throw Error(ctx + "tolerance must be >= 0");
   if (cfg_.tolerance == T(0)) cfg_.tolerance = default_dg_tolerance<T>();
   if (cfg_.max_iterations < 1) throw Error(ctx + "max_iterations must be >= 1");
@@ -148,15 +154,20 @@ void Flow<T>::advance(Params<T>& w, Oracle<T>& oracle, const Params<T>* g) {
     g0 = *g;
   else
     oracle.value_and_gradient(w, g0);
-  const std::string& s = cfg_.scheme;
-  if (s == "rk4")
-    step_rk4(w, oracle, g0);
-  else if (s == "heun")
-    step_heun(w, oracle, g0);
-  else if (s == "conformal-euler")
-    step_conformal_euler(w, oracle, g0);
-  else
-    step_discrete_gradient(w, oracle, g0);
+  switch (scheme_) {
+    case Scheme::rk4:
+      step_rk4(w, oracle, g0);
+      break;
+    case Scheme::heun:
+      step_heun(w, oracle, g0);
+      break;
+    case Scheme::conformal_euler:
+      step_conformal_euler(w, oracle, g0);
+      break;
+    case Scheme::discrete_gradient:
+      step_discrete_gradient(w, oracle, g0);
+      break;
+  }
   t_ += cfg_.dt;
   ++steps_;
   require_finite(w, specs_, "muon-flow: W after step " + std::to_string(steps_));
@@ -366,7 +377,7 @@ json Flow<T>::diagnostics() const {
             {"hamiltonian_initial", number_to_json<T>(h0_)},
             {"dissipated", number_to_json<T>(d_)},
             {"identity_residual", number_to_json<T>(H + d_ - h0_)}};
-  if (cfg_.scheme == "discrete-gradient") {
+  if (scheme_ == Scheme::discrete_gradient) {
     d["tolerance"] = number_to_json<T>(cfg_.tolerance);
     d["max_fixed_point_iterations"] = max_iter_used_;
     d["max_defect"] = number_to_json<T>(max_defect_);

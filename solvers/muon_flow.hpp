@@ -43,7 +43,8 @@
 
 namespace mb::flow {
 
-inline const std::vector<std::string>& scheme_names() {
+enum class Scheme { rk4, heun, conformal_euler, discrete_gradient };
+inline const std::vector<std::string>& scheme_names() {  // in Scheme's order
   static const std::vector<std::string> n{"rk4", "heun", "conformal-euler", "discrete-gradient"};
   return n;
 }
@@ -132,6 +133,7 @@ class Flow {
   void kinetic_discrete_gradient(const Params<T>& p, const std::vector<T>& Kp, const Params<T>& q, Params<T>& out) const;
 
   FlowConfig<T> cfg_;
+  Scheme scheme_ = Scheme::rk4;  // cfg_.scheme, named once in the constructor
   std::vector<BlockSpec> specs_;
   std::vector<Unit> units_;
   T s_ = T(1);

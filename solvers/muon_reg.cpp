@@ -9,8 +9,22 @@
 // "eps_form": "eps" (eps enters as eps^2, as above) or "eps2" (the given number is eps^2 itself).
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/regularized.hpp"
+#include "solvers/steps/momentum.hpp"
 
 namespace mb {
+
+enum class RegSmoothing { sqrt, huber };
+template <>
+struct EnumNames<RegSmoothing> {
+  static const std::vector<std::string>& names() {
+    static const std::vector<std::string> n{"sqrt", "huber"};
+    return n;
+  }
+};
+template <>
+struct EnumNames<spectral::RegMethod> {
+  static const std::vector<std::string>& names() { return spectral::reg_method_names(); }
+};
 
 template <class T>
 class MuonReg final : public MatrixSolver<T> {
@@ -25,21 +39,20 @@ class MuonReg final : public MatrixSolver<T> {
 
   explicit MuonReg(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
     lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "learning rate: W <- W - lr s Z");
-    mu_ = opts_.real<T>("momentum", "0.95", Range::unit_halfopen(), "momentum factor beta");
-    sum_ = opts_.choice("momentum_kind", "ema", {"ema", "sum"},
-                        "ema: M = beta M + (1 - beta) G (docs/theory.md 2b); sum: M = beta M + G") == "sum";
-    smoothing_ = opts_.choice("smoothing", "sqrt", {"sqrt", "huber"},
-                              "sqrt: Z = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2); huber: Z = Proj_op(M / eps)");
+    const T mu = opts_.real<T>("momentum", "0.95", Range::unit_halfopen(), "momentum factor beta");
+    momentum_ = Momentum<T>::of(choose(opts_, "momentum_kind", MomentumKind::ema,
+                                       "ema: M = beta M + (1 - beta) G (docs/theory.md 2b); sum: M = beta M + G"),
+                                mu, EmaForm::weighted);
+    huber_ = choose(opts_, "smoothing", RegSmoothing::sqrt,
+                    "sqrt: Z = grad psi_eps(M) = M (M^T M + eps^2 I)^(-1/2); huber: Z = Proj_op(M / eps)") == RegSmoothing::huber;
     eps_ = opts_.real<T>("eps", "0.001", Range::positive(), "smoothing parameter (only eps / ||M|| matters)");
     if (opts_.choice("eps_form", "eps", {"eps", "eps2"}, "eps: the number is eps; eps2: the number is eps^2") == "eps2") {
       using std::sqrt;
       eps_ = sqrt(eps_);
     }
-    method_ = opts_.choice("method", "eig", spectral::reg_method_names(),
-                           "sqrt smoothing: eigendecomposition of the smaller Gram matrix, or coupled Newton-Schulz");
-    wd_ = this->read_weight_decay(opts_);
-    shape_ = read_shape_scale(opts_, "none");
-    this->read_fallback(opts_);
+    method_ = choose(opts_, "method", spectral::RegMethod::eig,
+                     "sqrt smoothing: eigendecomposition of the smaller Gram matrix, or coupled Newton-Schulz");
+    common_ = this->read_common(opts_, ShapeScaleKind::none);
     opts_.finish();
   }
 
@@ -53,21 +66,19 @@ class MuonReg final : public MatrixSolver<T> {
 
   void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) override {
     Mat<T>& M = buf_[i];
-    if (sum_)
-      M = mu_ * M + G;
-    else
-      M = mu_ * M + (T(1) - mu_) * G;
-    Z_ = smoothing_ == "huber" ? spectral::huber_polar<T>(M, eps_) : spectral::reg_polar<T>(M, eps_, method_);
-    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
-    W -= (lr_ * shape_.value<T>(W.rows(), W.cols())) * Z_;
+    momentum_.accumulate(M, G, this->t_);
+    Z_ = huber_ ? spectral::huber_polar<T>(M, eps_) : spectral::reg_polar<T>(M, eps_, method_);
+    common_.decay(W, lr_);
+    W -= common_.step(lr_, W) * Z_;
   }
 
  private:
   Options opts_;
-  T lr_, mu_, eps_, wd_;
-  bool sum_ = false;
-  std::string smoothing_, method_;
-  ShapeScale shape_;
+  T lr_, eps_;
+  Momentum<T> momentum_;
+  bool huber_ = false;
+  spectral::RegMethod method_ = spectral::RegMethod::eig;
+  MatrixCommon<T> common_;
   std::vector<Mat<T>> buf_;
   Mat<T> Z_;
 };

@@ -1,7 +1,9 @@
 // The Muon conventions of the peers (docs/solvers.md, "muon conventions") in one place: what `muon` / `muon-exact` do under
 // "convention": torch | optax | keller | moonlight | dion, each item of which can also be set on
 // its own, and each peer's own hyperparameter names. Plain code (muon_conventions.cpp,
-// compiled once); the generic solver (muon.cpp) parses the decimal strings into its scalar type.
+// compiled once, read_muon_settings instantiated there for every scalar): every setting is typed
+// (enums, and lr, weight decay and momentum in the solver's scalar type, read by Options::real);
+// the step (solvers/steps/muon_step.hpp) compares no strings.
 //
 // One step on a matrix block, with every switch (docs/solvers.md gives it per convention):
 //   momentum   ema:  buf = mu buf + (1 - mu) g    (torch/keller: buf.lerp_(g, 1 - mu); optax: (1-mu) g + mu buf)
@@ -25,23 +27,29 @@
 #include "harness/core/options.hpp"
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
+#include "solvers/steps/muon_step.hpp"
 
 namespace mb {
 
+enum class MuonConvention { torch, optax, keller, moonlight, dion };
 const std::vector<std::string>& muon_convention_names();
+template <>
+struct EnumNames<MuonConvention> {
+  static const std::vector<std::string>& names() { return muon_convention_names(); }
+};
 
 struct MuonSettings {
-  std::string convention = "torch";
-  bool exact = false;  // muon-exact: O = polar(u)
-  std::string lr, weight_decay, momentum;  // exact decimal strings
-  std::string momentum_kind = "ema";       // "ema" | "sum"
-  std::string ema_form = "lerp";           // rounding form of the EMA: "lerp" (torch) | "affine" (optax)
+  MuonConvention convention = MuonConvention::torch;
+  bool exact = false;                      // muon-exact: O = polar(u)
+  std::string lr, weight_decay, momentum;  // exact decimal text of the values read (for the fallback's defaults)
+  MomentumKind momentum_kind = MomentumKind::ema;
+  EmaForm ema_form = EmaForm::lerp;  // rounding form of the EMA: lerp (torch) | affine (optax)
   bool nesterov = true;
   bool bias_correction = false;
   spectral::NewtonSchulzConfig ns;  // unused when exact
   bool scale_in_bf16 = false;       // keller: `update *= scale` on the bf16 NS output (rounded to bf16)
   ShapeScale shape;
-  std::string decay_lr = "unadjusted";  // "unadjusted" | "adjusted"
+  DecayLr decay_lr = DecayLr::unadjusted;
   bool cautious_wd = false;
   bool adaptive = false;
   json fallback_default = {{"solver", "adamw"}};
@@ -50,8 +58,16 @@ struct MuonSettings {
   json resolved() const;
 };
 
+// lr, weight decay and momentum in the solver's scalar type.
+template <class T>
+struct MuonRates {
+  T lr, weight_decay, momentum;
+};
+
 // Reads every key of `muon` (exact = false) or `muon-exact` (exact = true) except "fallback",
 // which the solver reads with `fallback_default`. Errors name the key and the convention.
-MuonSettings read_muon_settings(Options& o, bool exact);
+// Instantiated for float, double and mp50.
+template <class T>
+MuonSettings read_muon_settings(Options& o, bool exact, MuonRates<T>& rates);
 
 }  // namespace mb

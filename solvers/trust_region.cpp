@@ -9,9 +9,18 @@
 // Kovalev's weight-decay regime; his proximal R-step is not implemented).
 #include "solvers/matrix_solver.hpp"
 #include "solvers/spectral/polar.hpp"
-#include "solvers/torch_ops.hpp"
+#include "solvers/steps/momentum.hpp"
 
 namespace mb {
+
+enum class TrustNorm { frobenius, spectral, linf };
+template <>
+struct EnumNames<TrustNorm> {
+  static const std::vector<std::string>& names() {
+    static const std::vector<std::string> n{"frobenius", "spectral", "linf"};
+    return n;
+  }
+};
 
 template <class T>
 class TrustRegion final : public MatrixSolver<T> {
@@ -24,15 +33,16 @@ class TrustRegion final : public MatrixSolver<T> {
   static constexpr const char* kReference = "Kovalev arXiv:2503.12645 (docs/theory.md 2f); spectral = EMA Muon without Nesterov";
 
   explicit TrustRegion(const json& hyper) : opts_(hyper, std::string("solver '") + kName + "'") {
-    norm_ = opts_.choice("norm", "spectral", {"frobenius", "spectral", "linf"}, "the trust-region norm");
+    norm_ = choose(opts_, "norm", TrustNorm::spectral, "the trust-region norm");
     lr_ = opts_.real<T>("lr", "0.02", Range::positive(), "trust-region radius eta");
-    mu_ = opts_.real<T>("momentum", "0.95", Range::unit_halfopen(), "beta = 1 - alpha of Kovalev's m = (1-alpha) m + alpha g");
-    first_gradient_ = opts_.choice("momentum_init", "zero", {"zero", "first_gradient"},
-                                   "zero: m_0 = 0 (as every Muon); first_gradient: m_0 = g_0 (Kovalev's Lemma 3)") ==
-                      "first_gradient";
-    wd_ = this->read_weight_decay(opts_);
-    shape_ = read_shape_scale(opts_, "none");
-    this->read_fallback(opts_);
+    // (1 - alpha) m + alpha g, in torch's rounding (as muon)
+    momentum_ = Momentum<T>::ema(opts_.real<T>("momentum", "0.95", Range::unit_halfopen(),
+                                               "beta = 1 - alpha of Kovalev's m = (1-alpha) m + alpha g"),
+                                 EmaForm::lerp);
+    momentum_.first_gradient = opts_.choice("momentum_init", "zero", {"zero", "first_gradient"},
+                                            "zero: m_0 = 0 (as every Muon); first_gradient: m_0 = g_0 (Kovalev's Lemma 3)") ==
+                               "first_gradient";
+    common_ = this->read_common(opts_, ShapeScaleKind::none);
     opts_.finish();
   }
 
@@ -45,30 +55,31 @@ class TrustRegion final : public MatrixSolver<T> {
   }
 
   void update_matrix(size_t i, Mat<T>& W, const Mat<T>& G) override {
-    using std::sqrt;
     Mat<T>& m = m_[i];
-    if (first_gradient_ && this->t_ == 1)
-      m = G;
-    else
-      torch_ops::lerp_(m, G, T(1) - mu_);  // (1 - alpha) m + alpha g, in torch's rounding (as muon)
-    if (wd_ != T(0)) W *= (T(1) - lr_ * wd_);
-    const T step = lr_ * shape_.value<T>(W.rows(), W.cols());
-    if (norm_ == "spectral") {
-      W -= step * spectral::polar<T>(m);
-    } else if (norm_ == "frobenius") {
-      const T n = m.norm();
-      if (n > T(0)) W -= (step / n) * m;
-    } else {
-      W -= step * m.unaryExpr([](const T& x) { return T(x > T(0) ? 1 : (x < T(0) ? -1 : 0)); });
+    momentum_.accumulate(m, G, this->t_);
+    common_.decay(W, lr_);
+    const T step = common_.step(lr_, W);
+    switch (norm_) {
+      case TrustNorm::spectral:
+        W -= step * spectral::polar<T>(m);
+        break;
+      case TrustNorm::frobenius: {
+        const T n = m.norm();
+        if (n > T(0)) W -= (step / n) * m;
+        break;
+      }
+      case TrustNorm::linf:
+        W -= step * m.unaryExpr([](const T& x) { return T(x > T(0) ? 1 : (x < T(0) ? -1 : 0)); });
+        break;
     }
   }
 
  private:
   Options opts_;
-  std::string norm_;
-  T lr_, mu_, wd_;
-  bool first_gradient_ = false;
-  ShapeScale shape_;
+  TrustNorm norm_ = TrustNorm::spectral;
+  T lr_;
+  Momentum<T> momentum_;
+  MatrixCommon<T> common_;
   std::vector<Mat<T>> m_;
 };
 

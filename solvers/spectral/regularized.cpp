@@ -56,6 +56,17 @@ void require_positive_eps(const T& eps, const char* what) {
 template <class T>
 Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method, IterationReport* report,
                  const NewtonOptions& opt) {
+  const std::vector<std::string>& names = reg_method_names();
+  const auto it = std::find(names.begin(), names.end(), method);
+  if (it == names.end()) {
+    require_positive_eps(eps, "reg");
+    throw_unknown("reg method", method, "method", names);
+  }
+  return reg_polar<T>(M, eps, static_cast<RegMethod>(it - names.begin()), report, opt);
+}
+
+template <class T>
+Mat<T> reg_polar(const Mat<T>& M, const T& eps, RegMethod method, IterationReport* report, const NewtonOptions& opt) {
   using std::ldexp;
   using std::sqrt;
   require_positive_eps(eps, "reg");
@@ -64,11 +75,10 @@ Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method, Itera
   if (const int e = extreme_scale_exponent<T>(std::max(max_abs<T>(M), eps)))
     return reg_polar<T>(times_power_of_two<T>(M, -e), T(ldexp(eps, -e)), method, report, opt);
   const T eps2 = eps * eps;
-  if (method == "eig") {
+  if (method == RegMethod::eig) {
     if (report) *report = IterationReport{};
     return gram_function<T>(M, [&](const T& lam) { return T(T(1) / sqrt(lam + eps2)); });
   }
-  if (method != "newton") throw_unknown("reg method", method, "method", reg_method_names());
   bool tall;
   Mat<T> S = small_gram<T>(M, tall), Z;
   S.diagonal().array() += eps2;
@@ -155,6 +165,8 @@ Mat<T> psi_conjugate_gradient(const Mat<T>& Z, const T& eps) {
 
 template Mat<MB_SCALAR> reg_polar<MB_SCALAR>(const Mat<MB_SCALAR>&, const MB_SCALAR&, const std::string&,
                                              IterationReport*, const NewtonOptions&);
+template Mat<MB_SCALAR> reg_polar<MB_SCALAR>(const Mat<MB_SCALAR>&, const MB_SCALAR&, RegMethod, IterationReport*,
+                                             const NewtonOptions&);
 template Mat<MB_SCALAR> reg_polar_svd<MB_SCALAR>(const Mat<MB_SCALAR>&, const MB_SCALAR&);
 template Mat<MB_SCALAR> huber_polar<MB_SCALAR>(const Mat<MB_SCALAR>&, const MB_SCALAR&);
 template MB_SCALAR psi<MB_SCALAR>(const Mat<MB_SCALAR>&, const MB_SCALAR&);

@@ -22,14 +22,19 @@
 
 namespace mb::spectral {
 
-inline const std::vector<std::string>& reg_method_names() {
+enum class RegMethod { eig, newton };
+inline const std::vector<std::string>& reg_method_names() {  // in RegMethod's order
   static const std::vector<std::string> n{"eig", "newton"};
   return n;
 }
 
 // grad psi_eps(M). `report` (optional) receives the Newton iteration's report (iterations 0 for eig).
 template <class T>
-Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method = "eig", IterationReport* report = nullptr,
+Mat<T> reg_polar(const Mat<T>& M, const T& eps, RegMethod method = RegMethod::eig, IterationReport* report = nullptr,
+                 const NewtonOptions& opt = {});
+// The same with the method named (one of reg_method_names()).
+template <class T>
+Mat<T> reg_polar(const Mat<T>& M, const T& eps, const std::string& method, IterationReport* report = nullptr,
                  const NewtonOptions& opt = {});
 // The same map from the SVD (the reference for a-posteriori errors).
 template <class T>
