@@ -78,6 +78,8 @@ std::unique_ptr<Solver<T>> make_solver(const std::string& name, const json& hype
 }
 
 inline std::vector<std::string> solver_names() { return Registry<SolverInfo>::instance().names(); }
+// "solver 'NAME'": how a solver's Options name it in errors (Options opts_(hyper, solver_context(kName))).
+inline std::string solver_context(const char* name) { return "solver '" + std::string(name) + "'"; }
 
 }  // namespace mb
 

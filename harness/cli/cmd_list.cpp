@@ -19,7 +19,8 @@ int cmd_list(const std::vector<std::string>& argv) {
               {"solvers", solver_names()},
               {"suites", known_suites()},
               {"claims", claim_names()},
-              {"precisions", precision_names()}};
+              {"precisions", precision_names()},
+              {"claim_precisions", claim_precision_names()}};
     std::cout << j.dump(1) << "\n";
     return 0;
   }
@@ -31,7 +32,9 @@ int cmd_list(const std::vector<std::string>& argv) {
   for (const auto& n : known_suites()) std::printf("  %s\n", n.c_str());
   std::cout << "checks (claims):\n";
   for (const auto& [n, i] : Registry<ClaimInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.formula.c_str());
-  std::cout << "precisions: " << join(precision_names()) << "\n";
+  std::cout << "precisions:\n";
+  for (const auto& p : kPrecisions)
+    std::printf("  %-22s %s (relative cost %g%s)\n", p.name, p.description, p.cost, p.claims ? ", claims run in it" : "");
   return 0;
 }
 

@@ -17,6 +17,33 @@ validate=$src/scripts/validate
 # The published results, when present, are valid too.
 if [[ -e $src/results/report.json ]]; then "$validate" "$src/results/report.json" "$src/results/leaderboard.json"; fi
 
+# The schemas' precision names are the precision table's (harness/core/precision.hpp), as
+# `muonbench list --json` prints it: all of them where any precision goes, the claims' where claims go.
+"$mb" list --json > "$tmp/list.json"
+/usr/bin/python3 - "$tmp/list.json" "$src/results/schema" <<'PY'
+import json, sys
+listed = json.load(open(sys.argv[1]))
+every, claims = set(listed["precisions"]), set(listed["claim_precisions"])
+schema = sys.argv[2]
+def enums(node, out):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "enum" and isinstance(v, list) and set(v) & every:
+                out.append(set(v))
+            enums(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            enums(v, out)
+for name in ("common", "suite", "leaderboard"):
+    found = []
+    enums(json.load(open("%s/%s.schema.json" % (schema, name))), found)
+    for e in found:
+        if e != every and e != claims:
+            sys.exit("FAIL: %s.schema.json lists precisions %s; the table has %s (claims: %s)"
+                     % (name, sorted(e), sorted(every), sorted(claims)))
+print("ok   schema precision names match the precision table")
+PY
+
 # Decoys: each edit must make validation fail (the validator really checks).
 decoy() {  # decoy NAME FILE PYTHON-EDIT
   local name=$1 file=$2 edit=$3
