@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "harness/core/scalar.hpp"
+#include "solvers/spectral/common.hpp"
 
 namespace mb::spectral::bf16 {
 
@@ -36,7 +37,7 @@ void round_all(Mat<float>& m);
 
 // Newton-Schulz on X (wide: rows <= cols; entries bf16 values) in emulated bf16 arithmetic, with
 // the pre-normalisation of newton_schulz.hpp by name.
-void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeffs, const std::string& normalization,
-                   float eps, float safety, const std::string& form);
+void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeffs, Normalization normalization,
+                   float eps, float safety, Bf16Form form);
 
 }  // namespace mb::spectral::bf16

@@ -47,21 +47,21 @@ void scale(Mat<float>& M, float s) {
 
 }  // namespace
 
-void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeffs, const std::string& normalization,
-                   float eps, float safety, const std::string& form) {
-  if (form != "addmm" && form != "unfused") throw Error("newton-schulz (bf16): unknown form '" + form + "'");
-  const bool fused = form == "addmm";
+void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeffs, Normalization normalization,
+                   float eps, float safety, Bf16Form form) {
+  using N = Normalization;
+  const bool fused = form == Bf16Form::addmm;
   Mat<float> A, cA, P, B, BX;
   bool gram_ready = false;
-  const std::string& nm = normalization;
-  if (nm == "frobenius" || nm == "frobenius-additive" || nm == "spectral") {
-    float n = nm == "spectral" ? (X.size() ? linalg::singular_values<float>(X).maxCoeff() : 0.0f) : X.norm();
+  const N nm = normalization;
+  if (nm == N::frobenius || nm == N::frobenius_additive || nm == N::spectral) {
+    float n = nm == N::spectral ? (X.size() ? linalg::singular_values<float>(X).maxCoeff() : 0.0f) : X.norm();
     n = round(n);
     if (safety != 1.0f) n = round(n * safety);
-    const float d = round(nm == "frobenius" ? std::max(n, eps) : n + eps);
+    const float d = round(nm == N::frobenius ? std::max(n, eps) : n + eps);
     for (Eigen::Index j = 0; j < X.cols(); ++j)
       for (Eigen::Index i = 0; i < X.rows(); ++i) X(i, j) = round(X(i, j) / d);
-  } else if (nm == "schatten") {
+  } else if (nm == N::schatten) {
     gram(X, A);
     const float r = round(std::max(round(A.norm()), eps));
     float s = round(1.0f / std::sqrt(r));
@@ -69,7 +69,7 @@ void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeff
     scale(X, s);
     scale(A, round(s * s));
     gram_ready = true;
-  } else if (nm == "aol") {
+  } else if (nm == N::aol) {
     gram(X, A);
     std::vector<float> s(static_cast<size_t>(A.rows()));
     for (Eigen::Index i = 0; i < A.rows(); ++i)
@@ -80,9 +80,7 @@ void newton_schulz(Mat<float>& X, const std::vector<std::array<float, 3>>& coeff
       for (Eigen::Index i = 0; i < A.rows(); ++i)
         A(i, j) = round(round(A(i, j) * s[static_cast<size_t>(i)]) * s[static_cast<size_t>(j)]);
     gram_ready = true;
-  } else if (nm != "none") {
-    throw Error("newton-schulz (bf16): unknown normalization '" + nm + "'");
-  }
+  }  // N::none: X as given
   for (const auto& c : coeffs) {
     if (!gram_ready) gram(X, A);
     gram_ready = false;

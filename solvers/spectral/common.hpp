@@ -10,6 +10,12 @@
 
 namespace mb::spectral {
 
+// Newton-Schulz pre-normalisations and bf16 step forms, resolved from their names once, when a
+// map is built (newton_schulz.hpp: normalization_names(), the bf16_form setting), so that applying
+// the map compares no strings. Enumerators in the order of the name lists.
+enum class Normalization { frobenius, frobenius_additive, spectral, schatten, aol, none };
+enum class Bf16Form { addmm, unfused };
+
 // What an iterative map did. `residual` is the quantity its stopping rule tests (for the coupled
 // Newton iterations ||M_k - I||_F, M_k -> I; for Newton-Schulz there is none: it runs a fixed
 // schedule). `error_vs_exact` is ||result - exact map||_op, filled only when asked for (it costs

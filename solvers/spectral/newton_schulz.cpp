@@ -12,6 +12,8 @@ namespace mb::spectral {
 template <class T>
 NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
   validate(cfg);
+  norm_ = normalization_of(cfg.normalization);
+  form_ = bf16_form_of(cfg.bf16_form);
   const auto list = schedule_coefficients(cfg);
   for (size_t k = 0; k < list.size(); ++k) {
     const std::string f = "newton-schulz coefficients[" + std::to_string(k) + "]";
@@ -31,30 +33,29 @@ NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
 
 template <class T>
 int NewtonSchulz<T>::eps_degree() const {
-  const std::string& nm = cfg_.normalization;
-  if (nm == "none") return 0;
-  return nm == "schatten" || nm == "aol" ? 2 : 1;
+  if (norm_ == Normalization::none) return 0;
+  return norm_ == Normalization::schatten || norm_ == Normalization::aol ? 2 : 1;
 }
 
 template <class T>
 void NewtonSchulz<T>::normalize(const T& eps) {
   using std::max;
   using std::sqrt;
-  const std::string& nm = cfg_.normalization;
+  using N = Normalization;
   gram_ready_ = false;
-  if (nm == "frobenius") {
+  if (norm_ == N::frobenius) {
     X_ /= max(T(safety_ * X_.norm()), eps);
-  } else if (nm == "frobenius-additive") {
+  } else if (norm_ == N::frobenius_additive) {
     X_ /= T(safety_ * X_.norm() + eps);
-  } else if (nm == "spectral") {
+  } else if (norm_ == N::spectral) {
     X_ /= T(safety_ * op_norm<T>(X_) + eps);
-  } else if (nm == "schatten") {
+  } else if (norm_ == N::schatten) {
     gram<T>(X_, A_);
     const T s = safety_ * sqrt(max(T(A_.norm()), eps));
     X_ /= s;
     A_ /= T(s * s);
     gram_ready_ = true;
-  } else if (nm == "aol") {
+  } else if (norm_ == N::aol) {
     gram<T>(X_, A_);
     Vec<T> d(A_.rows());
     for (Eigen::Index i = 0; i < A_.rows(); ++i) d(i) = T(1) / sqrt(max(T(A_.row(i).cwiseAbs().sum()), eps));
@@ -97,7 +98,7 @@ void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
         Xf(i, j) = bf16::round(static_cast<float>(ef ? T(ldexp(g, -ef)) : g));
       }
     const float eps_f = ef ? std::ldexp(eps_f_, -ef * degree) : eps_f_;
-    bf16::newton_schulz(Xf, coeffs_f_, cfg_.normalization, eps_f, safety_f_, cfg_.bf16_form);
+    bf16::newton_schulz(Xf, coeffs_f_, norm_, eps_f, safety_f_, form_);
     out.resize(G.rows(), G.cols());
     for (Eigen::Index j = 0; j < out.cols(); ++j)
       for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));
@@ -139,16 +140,16 @@ template <class T>
 T NewtonSchulz<T>::normalization_scale(const Mat<T>& G) const {
   using std::max;
   using std::sqrt;
-  const std::string& nm = cfg_.normalization;
-  if (nm == "frobenius") return max(T(safety_ * G.norm()), eps_);
-  if (nm == "frobenius-additive") return safety_ * G.norm() + eps_;
-  if (nm == "spectral") return safety_ * op_norm<T>(G) + eps_;
-  if (nm == "schatten") {
+  using N = Normalization;
+  if (norm_ == N::frobenius) return max(T(safety_ * G.norm()), eps_);
+  if (norm_ == N::frobenius_additive) return safety_ * G.norm() + eps_;
+  if (norm_ == N::spectral) return safety_ * op_norm<T>(G) + eps_;
+  if (norm_ == N::schatten) {
     const Mat<T> A = G.rows() <= G.cols() ? Mat<T>(G * G.transpose()) : Mat<T>(G.transpose() * G);
     return safety_ * sqrt(max(T(A.norm()), eps_));
   }
-  if (nm == "none") return T(1);
-  throw Error("newton-schulz: normalization '" + nm +
+  if (norm_ == N::none) return T(1);
+  throw Error("newton-schulz: normalization '" + cfg_.normalization +
               "' is not a scalar division (a diagonal scaling): no exact-arithmetic prediction");
 }
 
@@ -180,7 +181,7 @@ IterationReport NewtonSchulz<T>::report(const Mat<T>& G, const Mat<T>& out) cons
   r.iterations = static_cast<int>(coeffs_.size());
   r.converged = true;
   r.error_vs_exact = to_double(op_norm<T>(Mat<T>(out - polar<T>(G))));
-  if (cfg_.normalization != "aol" && !cfg_.bf16) r.predicted_error = to_double(predicted_polar_error(G));
+  if (norm_ != Normalization::aol && !cfg_.bf16) r.predicted_error = to_double(predicted_polar_error(G));
   return r;
 }
 

@@ -61,6 +61,9 @@ const std::vector<std::string>& normalization_names();
 std::vector<std::array<std::string, 3>> schedule_coefficients(const NewtonSchulzConfig& cfg);
 // The safety factor f the configuration divides by (decimal string).
 std::string schedule_safety(const NewtonSchulzConfig& cfg);
+// A validated name's enumerator (validate() has refused any other name).
+Normalization normalization_of(const std::string& name);
+Bf16Form bf16_form_of(const std::string& name);
 // Throws mb::Error naming the field for anything invalid (unknown names, eps <= 0, ...).
 void validate(const NewtonSchulzConfig& cfg);
 
@@ -104,6 +107,8 @@ class NewtonSchulz {
   void step(const std::array<T, 3>& c);
 
   NewtonSchulzConfig cfg_;
+  Normalization norm_;  // cfg_.normalization, resolved once
+  Bf16Form form_;       // cfg_.bf16_form, resolved once
   std::vector<std::array<T, 3>> coeffs_;
   T eps_, safety_;
   // bf16 emulation: coefficients, eps and safety as PyTorch passes Python floats to a bf16 kernel

@@ -48,6 +48,19 @@ const std::vector<std::string>& normalization_names() {
   return names;
 }
 
+Normalization normalization_of(const std::string& name) {
+  const auto& n = normalization_names();
+  for (size_t i = 0; i < n.size(); ++i)
+    if (n[i] == name) return static_cast<Normalization>(i);
+  throw_unknown("Newton-Schulz normalization", name, "norm", n);
+}
+
+Bf16Form bf16_form_of(const std::string& name) {
+  if (name == "addmm") return Bf16Form::addmm;
+  if (name == "unfused") return Bf16Form::unfused;
+  throw Error("newton-schulz: bf16_form must be one of addmm, unfused, got '" + name + "'");
+}
+
 std::vector<Abc> schedule_coefficients(const NewtonSchulzConfig& cfg) {
   if (cfg.steps < 0) throw Error("newton-schulz: steps must be >= 0, got " + std::to_string(cfg.steps));
   const std::string& s = cfg.schedule;

@@ -35,7 +35,8 @@ SpectralPower<T>::SpectralPower(const PowerConfig& cfg) : cfg_(cfg) {
   validate(cfg);
   p_ = parse_decimal<T>(cfg.p, "p");
   delta_ = parse_decimal<T>(cfg.delta, "delta");
-  if (cfg.method == "newton") power_exponent_fraction(cfg.p, j_, k_);
+  newton_ = cfg.method == "newton";
+  if (newton_) power_exponent_fraction(cfg.p, j_, k_);
 }
 
 template <class T>
@@ -59,7 +60,7 @@ Mat<T> SpectralPower<T>::exact_at(const Mat<T>& M, const T& delta) const {
 
 template <class T>
 void SpectralPower<T>::apply_at(const Mat<T>& M, Mat<T>& out, const T& delta) {
-  if (cfg_.method == "svd" || p_ == T(1)) {
+  if (!newton_ || p_ == T(1)) {
     out = exact_at(M, delta);
     return;
   }

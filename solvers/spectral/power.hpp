@@ -58,6 +58,7 @@ class SpectralPower {
   int extreme_exponent(const Mat<T>& M) const;  // 0, or e: compute on M 2^-e (common.hpp)
 
   PowerConfig cfg_;
+  bool newton_ = false;  // cfg_.method == "newton", resolved once
   T p_, delta_;
   long j_ = 0, k_ = 1;  // (1 - p)/2 = j/k
   IterationReport report_;
