@@ -14,13 +14,7 @@
 namespace mb {
 
 enum class RegSmoothing { sqrt, huber };
-template <>
-struct EnumNames<RegSmoothing> {
-  static const std::vector<std::string>& names() {
-    static const std::vector<std::string> n{"sqrt", "huber"};
-    return n;
-  }
-};
+MB_ENUM_NAMES(RegSmoothing, "sqrt", "huber");
 template <>
 struct EnumNames<spectral::RegMethod> {
   static const std::vector<std::string>& names() { return spectral::reg_method_names(); }

@@ -14,13 +14,7 @@
 namespace mb {
 
 enum class TrustNorm { frobenius, spectral, linf };
-template <>
-struct EnumNames<TrustNorm> {
-  static const std::vector<std::string>& names() {
-    static const std::vector<std::string> n{"frobenius", "spectral", "linf"};
-    return n;
-  }
-};
+MB_ENUM_NAMES(TrustNorm, "frobenius", "spectral", "linf");
 
 template <class T>
 class TrustRegion final : public MatrixSolver<T> {

@@ -12,9 +12,19 @@
 
 namespace mb {
 
-// Specialise with `static const std::vector<std::string>& names()`: the names of E's values, in order.
+// Specialise with `static const std::vector<std::string>& names()`: the names of E's values, in
+// order; MB_ENUM_NAMES(E, "a", "b") writes that specialisation (at namespace mb scope).
 template <class E>
 struct EnumNames;
+
+#define MB_ENUM_NAMES(E, ...)                                      \
+  template <>                                                      \
+  struct EnumNames<E> {                                            \
+    static const std::vector<std::string>& names() {               \
+      static const std::vector<std::string> n{__VA_ARGS__};        \
+      return n;                                                    \
+    }                                                              \
+  }
 
 template <class E>
 const std::vector<std::string>& names_of() {

@@ -14,13 +14,7 @@
 namespace mb {
 
 enum class MomentumKind { ema, sum };
-template <>
-struct EnumNames<MomentumKind> {
-  static const std::vector<std::string>& names() {
-    static const std::vector<std::string> n{"ema", "sum"};
-    return n;
-  }
-};
+MB_ENUM_NAMES(MomentumKind, "ema", "sum");
 
 // How the EMA is rounded. The forms are equal in exact arithmetic but round differently (and with
 // floating-point contraction a b + c d becomes one fma in the order written), so each peer's is kept:
@@ -28,13 +22,7 @@ struct EnumNames<MomentumKind> {
 //   affine    (1 - mu) g + mu buf: optax.tree.update_moment
 //   weighted  mu buf + (1 - mu) g: muon-reg, nsgd-m, spectral, Kovalev's Algorithm 1 (claims/kovalev.cpp)
 enum class EmaForm { lerp, affine, weighted };
-template <>
-struct EnumNames<EmaForm> {
-  static const std::vector<std::string>& names() {
-    static const std::vector<std::string> n{"lerp", "affine", "weighted"};
-    return n;
-  }
-};
+MB_ENUM_NAMES(EmaForm, "lerp", "affine", "weighted");
 
 template <class T>
 struct Momentum {

@@ -22,13 +22,7 @@
 namespace mb {
 
 enum class DecayLr { unadjusted, adjusted };
-template <>
-struct EnumNames<DecayLr> {
-  static const std::vector<std::string>& names() {
-    static const std::vector<std::string> n{"unadjusted", "adjusted"};
-    return n;
-  }
-};
+MB_ENUM_NAMES(DecayLr, "unadjusted", "adjusted");
 
 template <class T>
 class MuonStep {

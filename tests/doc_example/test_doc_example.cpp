@@ -1,7 +1,7 @@
 // docs/adding-a-solver.md says adding a solver is one file and one line. CMake (tests/CMakeLists.txt)
-// copies that page's example verbatim into the build tree and compiles it per scalar into this
-// program, beside the whole core: here it must be registered and keep the contract every solver
-// keeps (tests/solver_contract.hpp), with nothing else edited.
+// copies that page's example verbatim into the build tree and compiles it per scalar into the unit
+// tests (never into the core): here it must be registered and keep the contract every solver keeps
+// (tests/solver_contract.hpp), with nothing else edited.
 #include "tests/solver_contract.hpp"
 
 namespace {
