@@ -1,5 +1,5 @@
 // The contract every registered solver keeps, checked on each of them (tests/test_solver_contract.cpp)
-// and on the example of docs/adding-a-solver.md compiled verbatim (tests/test_doc_example.cpp), so
+// and on the example of docs/adding-a-solver.md compiled verbatim (tests/doc_example/test_doc_example.cpp), so
 // that a new solver is tested the day it is registered:
 //   * it exists in every precision of the table (harness/core/precision.hpp);
 //   * an unknown hyperparameter is refused, naming the solver and listing the valid keys;
