@@ -89,7 +89,7 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<Pr
                      int threads) {
   for (const auto& n : names) Registry<ClaimInfo>::instance().get(n, "claim", "--claim");
   for (const auto p : precisions)
-    if (!info(p).claims) parse_claim_precision(precision_name(p), "--precision");  // throws, listing the valid ones
+    if (!info(p).claims) throw_unknown("claim precision", precision_name(p), "--precision", claim_precision_names());
   struct Task {
     std::string name;
     Precision precision;

@@ -34,7 +34,6 @@ int cmd_check(const std::vector<std::string>& argv) {
   const std::string out = a.require("out");
   require_writable_file(out, "--out");
   const int threads = a.integer("threads", default_threads(), 1, 1024);
-  for (const auto& n : names) Registry<ClaimInfo>::instance().get(n, "claim", "--claim");
   std::vector<Precision> precisions;
   for (const auto& p : precision_list) precisions.push_back(parse_claim_precision(p, "--precision"));
   const std::string started = utc_now_iso8601();

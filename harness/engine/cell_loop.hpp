@@ -33,10 +33,12 @@ class TargetTracker {
     steps_.assign(targets_.size(), -1);
     seconds_.assign(targets_.size(), -1);
   }
-  // Records the targets reached at step k; true when every target is reached.
-  bool observe(long k, const T& gap, const T& gap0, double seconds) {
+  // Records the targets reached at step k (the clock `now()` read only then); true when every
+  // target is reached.
+  template <class Clock>
+  bool observe(long k, const T& gap, const T& gap0, Clock&& now) {
     for (size_t t = 0; t < targets_.size(); ++t)
-      if (steps_[t] < 0 && gap <= targets_[t] * gap0 && targets_[t] * gap0 >= floor_) steps_[t] = k, seconds_[t] = seconds;
+      if (steps_[t] < 0 && gap <= targets_[t] * gap0 && targets_[t] * gap0 >= floor_) steps_[t] = k, seconds_[t] = now();
     if (targets_.empty() || steps_.back() < 0) return false;
     for (long s : steps_)
       if (s < 0) return false;
@@ -78,13 +80,14 @@ std::optional<std::string> divergence(long k, const T& f, const T& gnorm, const 
 template <class T>
 class CurveSampler {
  public:
-  void observe(long k, bool last, const T& f, const std::optional<T>& gap, const T& gnorm, double seconds) {
+  template <class Clock>
+  void observe(long k, bool last, const T& f, const std::optional<T>& gap, const T& gnorm, Clock&& now) {
     if (k != next_ && !last) return;
     curve_.step.push_back(k);
     curve_.value.push_back(number_to_json(f));
     curve_.gap.push_back(gap ? number_to_json(*gap) : json(nullptr));
     curve_.grad_norm.push_back(number_to_json(gnorm));
-    seconds_.push_back(seconds);
+    seconds_.push_back(now());
     if (k == next_) next_ = next_sample_step(k);
   }
   void write(CellRecord& r, CellTiming& timing) {

@@ -72,11 +72,11 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
     if (k == 0) f0 = f, gap0 = gap;
     if (finite) ln_gap.push_back(ln_of(gap));
     bool stop = !finite || k >= cell.max_steps;
-    if (finite && known.f_star && targets.observe(k, gap, gap0, seconds()) && cell.stop_at_target)
+    if (finite && known.f_star && targets.observe(k, gap, gap0, seconds) && cell.stop_at_target)
       stop = true, status = CellStatus::target_reached;
     if (auto why = divergence(k, f, gnorm, gap, f0, gap0, known.f_star.has_value()))
       stop = true, status = CellStatus::diverged, reason = *why;
-    sampler.observe(k, stop, f, known.f_star ? std::optional<T>(gap) : std::nullopt, gnorm, seconds());
+    sampler.observe(k, stop, f, known.f_star ? std::optional<T>(gap) : std::nullopt, gnorm, seconds);
     if (stop) break;
     // The time budget holds: do not start a step that would end past it (previous step's duration
     // as the estimate of the next one's).
