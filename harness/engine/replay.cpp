@@ -1,6 +1,5 @@
 #include "harness/engine/replay.hpp"
 
-
 namespace mb {
 
 json replay(const std::string& solver, const json& config, Precision precision, const json& trace,

@@ -33,9 +33,7 @@ const bool mp50_limits_ready = [] {
   touch_limits<boost::multiprecision::number<mp50::backend_type, boost::multiprecision::et_on>>();
   return true;
 }();
-}  // namespace
 
-namespace {
 // The record of a cell that ended with an exception other than a numerical event (a bug, an
 // allocation failure): same shape as a normal record, status "failed", never cached.
 CellResult failed_cell(const CellSpec& cell, const std::string& reason) {
