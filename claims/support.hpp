@@ -8,7 +8,8 @@
 //                  truncation (spread of the local slopes across the window) + rounding
 //   gram_* bounds  rounding of maps computed through the eigenvalues of the smaller Gram matrix
 //   Check/combine  one part of a claim checked on several instances -> one outcome and its verdict;
-//                  Check::keep_worst (the binding point of several), slope_check (a fit_slope check)
+//                  Check::equal/upper/lower/distance/general (one checked inequality each, as a
+//                  function of the predicted constant's scale: claims/resolution.hpp), slope_check
 //   Outcomes       a claim's parts and decoys, each filled with its checks -> the outcomes in order
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -26,6 +28,7 @@
 #include "harness/core/linalg.hpp"
 #include "harness/core/rng.hpp"
 #include "harness/core/scalar.hpp"
+#include "claims/resolution.hpp"
 
 namespace mb::claims {
 
@@ -227,25 +230,73 @@ Mat<T> with_singular_values(Rng& rng, long rows, long cols, const std::vector<T>
   return linalg::mul_nt<T>(US, V);
 }
 
+// Resolutions beyond this factor are reported as null (with the reason): nothing in [1/r, r] turns the verdict.
+inline constexpr int kResolutionMax = 10000;
+
 // ---- One part checked on several instances -----------------------------------------------------
 template <class T>
 struct Check {
   std::string instance;
   bool resolved = true;
   std::string unresolved_reason;  // when !resolved: why rounding leaves nothing to decide
-  T margin = T(0), tol = T(0);    // holds iff margin >= -tol
+  T margin = T(0), tol = T(0);    // holds iff margin >= -tol: the atom with the least slack at scale 1
   json measured = json::object(), predicted = json::object(), extra = json::object();
+  std::vector<Atom<T>> atoms;     // every checked inequality, as a function of the predicted constant's scale
 
-  // A check over several points (steps, eps, schedules) is decided by the one with the least slack
-  // margin + tol: keeps (m, t) if it is the first offered or has less slack than the kept one
-  // (ties keep the earlier). Returns whether it was kept (to record which point binds).
+  // Each adds one checked inequality (claims/resolution.hpp) and keeps the binding one in
+  // margin/tol: the one with the least slack margin + tol (ties keep the earlier). Each returns
+  // whether the new one binds (to record which point binds).
+  bool equal(const T& x, const T& p, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::equal, x, p, t)); }
+  bool upper(const T& x, const T& bound, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::upper, x, bound, t)); }
+  bool lower(const T& x, const T& bound, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::lower, x, bound, t)); }
+  // ||X - s P||_F <= t.
+  bool distance(const Mat<T>& X, const Mat<T>& P, const T& t) {
+    Atom<T> a = Atom<T>::make(Atom<T>::Kind::distance, X.squaredNorm(), inner(X, P), t);
+    a.c = P.squaredNorm();
+    return add(std::move(a));
+  }
+  // margin(s) >= -t, for a margin not linear in the scale s of the predicted constant.
+  bool general(std::function<T(const T&)> margin_at_scale, const T& t, bool one_sided) {
+    Atom<T> a = Atom<T>::make(Atom<T>::Kind::general, T(0), T(0), t);
+    a.margin_fn = std::move(margin_at_scale);
+    a.one_sided = one_sided;
+    return add(std::move(a));
+  }
+
+  // Legacy: a margin with no scaling (the outcome's resolution is then reported as null). Every
+  // claim is being moved to the atoms above; do not use in new code.
   bool keep_worst(const T& m, const T& t) {
     if (offered_ && !(m + t < margin + tol)) return false;
     offered_ = true, margin = m, tol = t;
     return true;
   }
 
+  // The same check with the predicted constant multiplied by f (an edge decoy).
+  Check scaled(const T& f) const {
+    Check c = *this;
+    c.atoms.clear();
+    c.offered_ = false;
+    for (auto a : atoms) {
+      if (a.kind == Atom<T>::Kind::general) {
+        auto fn = a.margin_fn;
+        a.margin_fn = [fn, f](const T& s) { return fn(s * f); };
+      } else {
+        a.p *= f;
+        a.c *= f * f;
+      }
+      c.add(std::move(a));
+    }
+    return c;
+  }
+
  private:
+  bool add(Atom<T> a) {
+    const T m = a.margin(T(1)), t = a.tol;
+    atoms.push_back(std::move(a));
+    if (offered_ && !(m + t < margin + tol)) return false;
+    offered_ = true, margin = m, tol = t;
+    return true;
+  }
   bool offered_ = false;
 };
 
@@ -260,8 +311,7 @@ Check<T> slope_check(const std::string& instance, const SlopeData<T>& fit, const
     c.resolved = false;
     c.unresolved_reason = why;
   } else {
-    c.margin = -abs(fit.fitted - predicted);
-    c.tol = fit.truncation + fit.rounding;
+    c.equal(fit.fitted, predicted, T(fit.truncation + fit.rounding));
   }
   c.measured = {{"fitted_slope", num(fit.fitted)}};
   c.predicted = {{"slope", num(predicted)}};
@@ -298,6 +348,31 @@ ClaimOutcome combine(const std::string& variant, bool decoy, const std::vector<C
   if (worst) {
     o.margin = num(worst->margin);
     o.tolerance = num(worst->tol);
+  }
+  // Resolution and tightness over the atoms of the resolved checks (claims/resolution.hpp).
+  std::vector<const Atom<T>*> atoms;
+  bool unscaled = false;
+  int sided = 0;
+  std::optional<T> tight;
+  for (const auto& c : checks) {
+    if (!c.resolved) continue;
+    if (c.atoms.empty()) unscaled = true;
+    for (const auto& a : c.atoms) {
+      atoms.push_back(&a);
+      sided += a.sided() ? 1 : 0;
+      if (const auto t = a.tightness(); t && (!tight || *t > *tight)) tight = *t;
+    }
+  }
+  if (!atoms.empty()) o.kind = sided == 0 ? "sharp" : sided == static_cast<int>(atoms.size()) ? "bound" : "mixed";
+  if (tight) o.tightness = num(*tight);
+  if (unscaled) {
+    o.resolution_note = "a check of this outcome does not say how its margin depends on the predicted constant";
+  } else if (atoms.empty()) {
+    o.resolution_note = "no resolved check";
+  } else if (const auto r = resolution_of<T>(atoms, T(kResolutionMax))) {
+    o.resolution = num(*r);
+  } else {
+    o.resolution_note = "no scale of the predicted constant up to " + std::to_string(kResolutionMax) + " turns the verdict";
   }
   if (!violated.empty()) {
     o.verdict = Verdict::violated;
@@ -353,6 +428,17 @@ class Outcomes {
     of(part, source);
     of(decoy, decoy_source.empty() ? source : decoy_source);
     return Pair(variants_.at(part), variants_.at(decoy));
+  }
+
+  // The decoy `decoy`: every check of `part` with the predicted constant multiplied by `factor`
+  // (an edge decoy, docs/claims.md: a factor inside (1, 1.25] either way). Call after the part's
+  // checks are all filed.
+  void edge(const std::string& decoy, const std::string& part, const T& factor) {
+    const Variant& v = variants_.at(part);
+    Variant& d = variants_[decoy];
+    d.source = v.source + " (the part's checks with the predicted constant x " + sci(factor) + ")";
+    d.checks.clear();
+    for (const auto& c : v.checks) d.checks.push_back(c.scaled(factor));
   }
 
   std::vector<ClaimOutcome> outcomes() const {

@@ -33,6 +33,10 @@ struct ClaimInfo {
   std::vector<std::pair<std::string, std::string>> decoys;  // (name, what is wrong)
   // (name, what it checks) of each part of the true statement; empty: one outcome named "claim".
   std::vector<std::pair<std::string, std::string>> parts = {};
+  // (part, why) for a part that is a composed bound, loose by construction: it reports its
+  // tightness but has no resolution target; each inequality it is composed of is its own part
+  // or claim with a target (docs/claims.md, "Resolution and tightness").
+  std::vector<std::pair<std::string, std::string>> composed = {};
 };
 
 enum class Verdict { holds, violated, inconclusive };
@@ -50,6 +54,12 @@ struct ClaimOutcome {
   json tolerance;
   std::string tolerance_source;
   json extra = json::object();     // supporting data (slopes, tables)
+  // Resolution (claims/resolution.hpp): the smallest r >= 1 such that the predicted constant
+  // times r or 1/r turns the verdict; null with resolution_note when it cannot be given.
+  json resolution;
+  std::string resolution_note;
+  json tightness;                  // one-sided bounds: how close the tightest one comes, in (0, 1]
+  std::string kind;                // "sharp" (two-sided), "bound" (one-sided) or "mixed"
 };
 
 struct ClaimContext {

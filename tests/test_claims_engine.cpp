@@ -119,19 +119,18 @@ TEST(ClaimsEngine, AsExpectedRule) {
     return mb::json{{"claim", "c"}, {"precision", prec}, {"variant", variant}, {"decoy", decoy},
                     {"expected", decoy ? "violated" : "holds"}, {"verdict", verdict}};
   };
-  // inconclusive in double is as expected when mp50 holds (or did not run), not when mp50 fails.
+  // inconclusive is never as expected, in any precision, whatever mp50 says.
   mb::json o = mb::json::array({rec("double", "p", false, "inconclusive"), rec("mp50", "p", false, "holds"),
                                 rec("double", "q", false, "inconclusive"), rec("mp50", "q", false, "inconclusive"),
                                 rec("double", "d", true, "inconclusive"), rec("double", "d2", true, "holds"),
                                 rec("double", "d3", true, "violated"), rec("mp50", "p2", false, "violated")});
   const std::vector<bool> ok = mb::claims_as_expected(o);
-  EXPECT_EQ(ok, (std::vector<bool>{true, true, false, false, false, false, true, false}));
+  EXPECT_EQ(ok, (std::vector<bool>{false, true, false, false, false, false, true, false}));
   mb::json alone = mb::json::array({rec("double", "p", false, "inconclusive")});
-  EXPECT_EQ(mb::claims_as_expected(alone), std::vector<bool>{true});
+  EXPECT_EQ(mb::claims_as_expected(alone), std::vector<bool>{false});
 }
 
-// Two real claims, cheap in both precisions: every part holds (or is inconclusive in double with
-// mp50 holding) and every decoy is violated.
+// Two real claims, cheap in both precisions: every part holds and every decoy is violated.
 TEST(ClaimsEngine, RealClaimsHoldAndTheirDecoysAreViolated) {
   const mb::ClaimsRun r = mb::run_claims({"gd-pl-rate", "fenchel-young"}, {mb::Precision::float64, mb::Precision::mp50}, true, 2);
   const std::vector<bool> ok = mb::claims_as_expected(r.outcomes);

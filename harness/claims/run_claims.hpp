@@ -21,8 +21,8 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<Pr
 std::vector<std::string> claim_names();
 
 // Whether each outcome (records as written by run_claims) is what is expected: a decoy
-// `violated`; a true statement `holds`, or `inconclusive` in double when the same claim and
-// variant `holds` in mp50 (or mp50 was not run). One rule for `check`, reports and leaderboards.
+// `violated`; a true statement `holds` (never `inconclusive`, in any precision). One rule for
+// `check`, reports and leaderboards.
 std::vector<bool> claims_as_expected(const json& outcomes);
 
 }  // namespace mb

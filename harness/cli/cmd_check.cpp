@@ -45,14 +45,25 @@ int cmd_check(const std::vector<std::string>& argv) {
   for (const auto& c : run.outcomes) {
     as_expected += ok[total];
     if (!a.has("quiet")) {
-      std::printf("%-20s %-6s %-30s expected %-9s got %-13s margin %-12s tolerance %-12s%s\n",
+      std::printf("%-20s %-6s %-30s expected %-9s got %-13s margin %-12s tolerance %-12s resolution %-10s%s\n",
                   c["claim"].get<std::string>().c_str(), c["precision"].get<std::string>().c_str(),
                   c["variant"].get<std::string>().c_str(), c["expected"].get<std::string>().c_str(),
                   c["verdict"].get<std::string>().c_str(), short_number(c["margin"]).c_str(),
-                  short_number(c["tolerance"]).c_str(), ok[total] ? "" : "   <-- NOT AS EXPECTED");
+                  short_number(c["tolerance"]).c_str(), short_number(c["resolution"]).c_str(),
+                  ok[total] ? "" : "   <-- NOT AS EXPECTED");
       if (c["verdict"] != "holds") std::printf("%20s reason: %s\n", "", c["reason"].get<std::string>().c_str());
     }
     ++total;
+  }
+  // Inconclusive outcomes never count as expected; name them together, with why.
+  std::vector<std::string> inconclusive;
+  for (const auto& c : run.outcomes)
+    if (c["verdict"] == "inconclusive")
+      inconclusive.push_back(c["claim"].get<std::string>() + " (" + c["precision"].get<std::string>() + ") " +
+                             c["variant"].get<std::string>() + ": " + c["reason"].get<std::string>());
+  if (!inconclusive.empty()) {
+    std::fprintf(stderr, "%zu inconclusive outcome(s), not as expected:\n", inconclusive.size());
+    for (const auto& l : inconclusive) std::fprintf(stderr, "  %s\n", l.c_str());
   }
   json outcomes = run.outcomes;
   for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i]["as_expected"] = static_cast<bool>(ok[i]);
