@@ -1,5 +1,7 @@
 // muonbench check [--claim NAME...] [--precision double,mp50] [--decoys] --out FILE
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -28,7 +30,7 @@ std::string short_number(const json& v) {
 }
 
 int cmd_check(const std::vector<std::string>& argv) {
-  Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet"});
+  Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet", "require-resolution"});
   const auto names = a.list("claim", claim_names());
   const auto precision_list = a.list("precision", claim_precision_names());
   const std::string out = a.require("out");
@@ -65,6 +67,27 @@ int cmd_check(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "%zu inconclusive outcome(s), not as expected:\n", inconclusive.size());
     for (const auto& l : inconclusive) std::fprintf(stderr, "  %s\n", l.c_str());
   }
+  // Resolution targets (docs/claims.md): judged in mp50, where rounding does not limit them.
+  double worst_sharp = 0, worst_all = 0;
+  std::vector<std::string> over;
+  const std::string mp50 = precision_name(Precision::mp50);
+  for (const auto& c : run.outcomes) {
+    if (c["decoy"].get<bool>() || c["precision"] != mp50 || c["resolution_target"].is_null()) continue;
+    const double target = c["resolution_target"].get<double>();
+    const std::string r_text = short_number(c["resolution"]);
+    const double r = c["resolution"].is_null() ? INFINITY : std::strtod(r_text.c_str(), nullptr);
+    if (c["kind"] == "sharp") worst_sharp = std::max(worst_sharp, r);
+    worst_all = std::max(worst_all, r);
+    if (!(r <= target))
+      over.push_back(c["claim"].get<std::string>() + "/" + c["variant"].get<std::string>() + " " +
+                     (c["resolution"].is_null() ? "null: " + c["resolution_note"].get<std::string>() : r_text) + " > " +
+                     short_number(c["resolution_target"]));
+  }
+  if (!a.has("quiet") && (worst_all > 0 || !over.empty())) {
+    std::printf("resolution in %s: largest %.4g among sharp parts (target 1.05), %.4g among all parts with a target\n",
+                mp50.c_str(), worst_sharp, worst_all);
+    for (const auto& o : over) std::printf("  over its target: %s\n", o.c_str());
+  }
   json outcomes = run.outcomes;
   for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i]["as_expected"] = static_cast<bool>(ok[i]);
   const json doc = {{"schema", "muonbench.claims"},
@@ -77,6 +100,11 @@ int cmd_check(const std::vector<std::string>& argv) {
                              {"claims", run.timing}}}};
   write_file_atomic(out, doc.dump(1) + "\n");
   if (!a.has("quiet")) std::printf("%zu of %zu outcomes as expected; wrote %s\n", as_expected, total, out.c_str());
+  if (a.has("require-resolution") && !over.empty()) {
+    std::fprintf(stderr, "%zu part(s) over their resolution target (--require-resolution):\n", over.size());
+    for (const auto& o : over) std::fprintf(stderr, "  %s\n", o.c_str());
+    return 3;
+  }
   return as_expected == total ? 0 : 3;
 }
 
@@ -84,10 +112,12 @@ int cmd_check(const std::vector<std::string>& argv) {
 
 MB_REGISTER_COMMAND("check", "check theory claims (and their decoys) in double and mp50",
                     "usage: muonbench check [--claim NAME[,NAME...]] [--precision double,mp50] [--decoys]\n"
-                    "                       [--threads N] [--quiet] --out FILE\n"
+                    "                       [--threads N] [--quiet] [--require-resolution] --out FILE\n"
                     "  Runs each claim (default: all) in each precision and writes the claims report.\n"
                     "  With --decoys, each claim's deliberately wrong variants run too and must be 'violated'.\n"
-                    "  Exit status 3 if any outcome differs from what is expected.\n",
+                    "  Every outcome reports its resolution (docs/claims.md); with --require-resolution, a true part\n"
+                    "  over its target in mp50 (1.05 sharp, 1.5 bound) is an error too.\n"
+                    "  Exit status 3 if any outcome differs from what is expected (inconclusive never is).\n",
                     cmd_check);
 
 }  // namespace mb::cli
