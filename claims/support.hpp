@@ -400,6 +400,7 @@ class Outcomes {
   struct Variant {
     std::vector<Check<T>> checks;
     std::string source;
+    std::optional<T> edge_factor;  // an edge decoy: the factor on the predicted constant
   };
 
  public:
@@ -437,6 +438,7 @@ class Outcomes {
     const Variant& v = variants_.at(part);
     Variant& d = variants_[decoy];
     d.source = v.source + " (the part's checks with the predicted constant x " + sci(factor) + ")";
+    d.edge_factor = factor;
     d.checks.clear();
     for (const auto& c : v.checks) d.checks.push_back(c.scaled(factor));
   }
@@ -447,6 +449,7 @@ class Outcomes {
       auto it = variants_.find(name);
       if (it == variants_.end()) throw Error("claim '" + info_.name + "': no checks for '" + name + "'");
       out.push_back(combine<T>(name, decoy, it->second.checks, instance_, it->second.source));
+      if (it->second.edge_factor) out.back().extra["edge_factor"] = num(*it->second.edge_factor);
     };
     if (info_.parts.empty()) emit("claim", false);
     for (const auto& part : info_.parts) emit(part.first, false);
