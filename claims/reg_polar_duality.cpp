@@ -49,7 +49,7 @@ ClaimInfo fenchel_young_info() {
           "at least (eps/2) ||Z - grad psi_eps(M)||_F^2 > 0 elsewhere, and grad psi*_eps inverts grad psi_eps.",
           "psi_eps(M) + psi*_eps(Z) - <Z,M> >= (eps/2)||Z - Z*||^2, = 0 iff Z = Z* = grad psi_eps(M); "
           "grad psi*_eps(Z*) = eps Z*(I - Z*^T Z*)^(-1/2) = M",
-          "docs/theory.md 2a (Fenchel-dual form, Fenchel-Young, inverse map) (derivation of this project, checked numerically)",
+          "docs/theory.md 2a (Fenchel-dual form, Fenchel-Young, where the modulus is sharp, inverse map) (derivation of this project, checked numerically)",
           "rounding: psi, psi* through Gram eigenvalues (dl = (max(m,n)+8q) u sigma_max^2), <Z,M> to mn u ||Z|| ||M||; "
           "Z* enters FY at second order; round trip: Lipschitz constant eps/(1-||Z*||_op^2)^(3/2) of grad psi* times "
           "the Gram-map error of Z*, plus grad psi*'s own rounding",
@@ -71,7 +71,7 @@ ClaimInfo reg_polar_limit_info() {
           "1 - s/sqrt(s^2+eps^2) ~ eps^2/(2 s^2) (s the smallest singular value; slope 2), and "
           "0 <= psi_eps(M) - ||M||_* <= q eps.",
           "||grad psi_eps(M) - polar(M)||_op = 1 - s/sqrt(s^2 + eps^2);  0 <= psi_eps(M) - ||M||_* <= q eps",
-          "docs/theory.md 2a (limit eps -> 0) (derivation of this project, checked numerically)",
+          "docs/theory.md 2a (limit eps -> 0; how sharp the limit checks are) (derivation of this project, checked numerically)",
           "rounding: grad psi_eps through the Gram eigendecomposition (gram_map_error), polar from the SVD "
           "(2(m+n) u sqrt(q) sigma_max/sigma_min), psi through Gram eigenvalues (psi_error), ||M||_* to "
           "(m+n) q u sigma_max; slope: spread of local slopes + rounding (fit_slope)",

@@ -45,11 +45,12 @@ ClaimInfo spectral_family_info() {
           "(delta = eps^2) and the identity (SGD) at p = 1; the coupled Newton iterations computing it without "
           "an SVD converge quadratically.",
           "Psi_0(M; eps^2) = grad psi_eps(M);  Psi_1(M) = M;  r_{k+1} ~ C r_k^2 (coupled Newton-Schulz, Guo-Higham)",
-          "docs/theory.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) (derivation of this project; published: "
+          "docs/theory.md 2g (spectral power; continuity at p = 1; coupled Newton-Schulz; Guo-Higham) (derivation of this project; published: "
           "Ocram7/BeyondMuon optimizers/spectral_ns.py, Higham 1986, Guo & Higham 2006)",
           "p0: Newton residual r/2 + rounding floor sqrt(q)(max(m,n)+8q) u cond(A), times ||M|| ||A^(-1/2)||, plus the "
-          "Gram-map error of grad psi; p1: SVD backward error; order: fit_slope (spread of local slopes + rounding "
-          "relative to 4x the measured floor)",
+          "Gram-map error of grad psi; p1: SVD backward error (absolute, the identity's own); p1-continuity: fit_slope "
+          "(spread of local slopes + rounding relative to the SVD backward error, in slope units); order: fit_slope "
+          "(spread of local orders + rounding relative to 4x the measured floor)",
           {{"p0-eps-not-squared", "compares with grad psi_delta(M): delta where sqrt(delta) = eps belongs"},
            {"p1-is-polar", "claims p = 1 gives polar(M)"},
            {"newton-cubic", "claims the coupled Newton iterations converge with order 3"},
