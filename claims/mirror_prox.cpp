@@ -14,8 +14,11 @@
 // Tolerance: ||Z_newton - Z_closed||_F <= (||grad F(Z_newton)||_F + d_grad) / eps + d_closed, with
 // d_grad the rounding of grad Phi at Z_newton (conjugate_gradient_error, times 2 for the two grad Phi
 // terms of the prox objective) and d_closed the rounding of grad psi_eps (reg_polar_error).
+// Each part is one distance atom per instance, ||Z_newton - s Z_closed||_F <= tol (the closed form is
+// the predicted side), so its resolution is ~ 1 + tol / ||Z_closed||.
 // Decoys: beta-swapped (closed form grad psi(( 1-beta) M_k + beta G)), huber-step (the trust-region
-// step -eta Proj_{||.||_op<=1}(M/eps), the Huber smoothing's step, not this one's).
+// step -eta Proj_{||.||_op<=1}(M/eps), the Huber smoothing's step, not this one's); edge decoys:
+// each closed form x 6/5.
 #include <cmath>
 #include <functional>
 #include <tuple>
@@ -38,7 +41,9 @@ ClaimInfo mirror_prox_info() {
           "strong convexity (modulus eps) turns the final gradient norm of the numerical prox solve into a distance "
           "bound; plus Gram-map rounding of grad Phi and of the closed form (support.hpp)",
           {{"beta-swapped", "closed form grad psi_eps((1-beta) M_k + beta G): beta and 1-beta exchanged"},
-           {"huber-step", "claims the trust-region step is -eta Proj_{||.||_op<=1}(M/eps) (the Huber smoothing's)"}},
+           {"huber-step", "claims the trust-region step is -eta Proj_{||.||_op<=1}(M/eps) (the Huber smoothing's)"},
+           {"bregman-prox-x1.2", "claims the prox solution is 1.2 grad psi_eps(beta M_k + (1-beta) G): the closed form x 1.2"},
+           {"trust-region-step-x1.2", "claims the trust-region solution is -1.2 eta grad psi_eps(M): the step x 1.2"}},
           {{"bregman-prox", "numerical Bregman-prox solution = closed-form EMA update"},
            {"trust-region-step", "numerical regularized trust-region solution = -eta grad psi_eps(M)"}}};
 }
@@ -157,8 +162,7 @@ std::vector<ClaimOutcome> mirror_prox(const ClaimContext& ctx) {
       claims::Check<T> c;
       c.instance = label;
       const T err = (Zn - closed).norm();
-      c.margin = -err;
-      c.tol = (gn + d_grad) / eps + d_closed;
+      c.distance(Zn, closed, T((gn + d_grad) / eps + d_closed));  // the predicted side: the closed form
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", its}, {"final_gradient_F", num(gn)}};
       c.predicted = {{"distance_F", "0"}, {"closed_form", decoy ? "grad psi((1-beta) M + beta G)" : "grad psi(beta M + (1-beta) G)"}};
       prox.add(decoy, c);
@@ -174,14 +178,15 @@ std::vector<ClaimOutcome> mirror_prox(const ClaimContext& ctx) {
       claims::Check<T> c;
       c.instance = label;
       const T err = (Dn - closed).norm();
-      c.margin = -err;
-      c.tol = eta * ((gn + claims::conjugate_gradient_error<T>(m, n, zts(0), eps)) / eps +
-                     claims::reg_polar_error<T>(m, n, ms(0), ms(n - 1), eps));
+      c.distance(Dn, closed, T(eta * ((gn + claims::conjugate_gradient_error<T>(m, n, zts(0), eps)) / eps +
+                                      claims::reg_polar_error<T>(m, n, ms(0), ms(n - 1), eps))));
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", its}, {"final_gradient_F", num(gn)}};
       c.predicted = {{"distance_F", "0"}, {"closed_form", decoy ? "-eta Proj(M/eps)" : "-eta grad psi_eps(M)"}};
       trust.add(decoy, c);
     }
   }
+  out.edge("bregman-prox-x1.2", "bregman-prox", T(6) / T(5));
+  out.edge("trust-region-step-x1.2", "trust-region-step", T(6) / T(5));
   return out.outcomes();
 }
 

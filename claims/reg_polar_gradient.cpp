@@ -14,9 +14,11 @@
 // and <grad psi, D> to mn u ||grad psi||_F. Slope: support.hpp fit_slope (spread of local slopes
 // + rounding). Exactness: the truncation is at most 2 a h^2 with a = e(h_w)/h_w^2 at the smallest
 // resolved window point h_w (the factor 2 covers the O(h^4) remainder and the estimate's own
-// error, both below 1 % in the window); the tolerance is the rounding dpsi/h + mn u ||grad psi||_F.
+// error, both below 1 % in the window); the tolerance of the identity (difference quotient =
+// <grad psi, D>, the predicted side) is that truncation plus the rounding dpsi/h + mn u ||grad psi||_F.
 // Decoys: "first-order" (slope 1: a one-sided difference's order) fails fd-slope;
-// "eps-not-squared" (M (M^T M + eps I)^(-1/2), eps where eps^2 belongs) fails fd-exact.
+// "eps-not-squared" (M (M^T M + eps I)^(-1/2), eps where eps^2 belongs) fails fd-exact; edge
+// decoys: the slope and the gradient x 6/5.
 #include <cmath>
 #include <tuple>
 
@@ -39,9 +41,12 @@ ClaimInfo reg_polar_gradient_info() {
           "to dpsi/h; slope: spread of the local slopes over the window + sum |w_j| r_j; exactness: truncation "
           "2 a h^2 with a measured at the smallest resolved window point",
           {{"first-order", "claims the error falls like h^1 (a one-sided difference's order): wrong exponent"},
-           {"eps-not-squared", "claims the gradient is M (M^T M + eps I)^(-1/2): eps where eps^2 belongs"}},
+           {"eps-not-squared", "claims the gradient is M (M^T M + eps I)^(-1/2): eps where eps^2 belongs"},
+           {"fd-slope-x1.2", "claims the slope is 2.4: the predicted slope x 1.2"},
+           {"fd-exact-x1.2", "claims the difference quotients tend to 1.2 <grad psi(M), D>: the gradient x 1.2"}},
           {{"fd-slope", "log-log slope of the central-difference error in h is 2 (window h = 2^-5 .. 2^-12)"},
-           {"fd-exact", "at the h balancing truncation and rounding, the error is within a h^2 + rounding"}}};
+           {"fd-exact", "at the h balancing truncation and rounding, the difference quotient equals "
+                        "<grad psi(M), D> to within 2 a h^2 + rounding"}}};
 }
 
 template <class T>
@@ -113,15 +118,19 @@ std::vector<ClaimOutcome> reg_polar_gradient(const ClaimContext& ctx) {
       while (hx > target) hx /= T(2);
       const T fdx = fd(hx);
       const T e = abs(fdx - (decoy ? g_bad : g));
-      const T trunc = T(2) * a * hx * hx;
-      c.margin = trunc - e;
-      c.tol = dpsi / hx + g_err;
-      c.measured = {{"h", num(hx)}, {"error", num(e)}};
-      c.predicted = {{"truncation_bound", num(trunc)}, {"rounding_bound", num(c.tol)}, {"a", num(a)}};
+      const T trunc = T(2) * a * hx * hx, rounding = dpsi / hx + g_err;
+      // The identity: the difference quotient equals the predicted side <grad psi(M), D> to within
+      // truncation + rounding (both in the units of the quotient).
+      c.equal(fdx, decoy ? g_bad : g, T(trunc + rounding));
+      c.measured = {{"h", num(hx)}, {"difference_quotient", num(fdx)}, {"error", num(e)}};
+      c.predicted = {{"directional_derivative", num(decoy ? g_bad : g)}, {"truncation_bound", num(trunc)},
+                     {"rounding_bound", num(rounding)}, {"a", num(a)}};
       if constexpr (is_mp50<T>) c.predicted["theory_bound_mp50"] = "1e-25";
       exact.add(decoy, c);
     }
   }
+  out.edge("fd-slope-x1.2", "fd-slope", T(6) / T(5));
+  out.edge("fd-exact-x1.2", "fd-exact", T(6) / T(5));
   return out.outcomes();
 }
 

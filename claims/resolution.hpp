@@ -11,7 +11,10 @@
 //
 // Kinds of atom (x measured, p predicted, both scalars):
 //   equal    |x - s p| <= tol                       (a sharp value: slopes, rates, identities)
-//   distance ||X - s P||_F <= tol                    (an identity between matrices; a = |X|^2, b = <X,P>, c = |P|^2)
+//   distance ||X - s P||_F <= tol                    (an identity between matrices; stored centred at s = 1:
+//                                                    x = |X - P|^2, p = <X - P, P>, c = |P|^2, so that
+//                                                    |X - s P|^2 = x + 2 w p + w^2 c, w = 1 - s, has no
+//                                                    cancellation where the identity holds to rounding)
 //   upper    x <= s p + tol, margin s p - x          (a one-sided bound from above)
 //   lower    x >= s p - tol, margin x - s p          (a one-sided bound from below)
 //   general  margin(s) given as a function           (nonlinear in the constant, e.g. exp(lambda t))
@@ -31,7 +34,7 @@ template <class T>
 struct Atom {
   enum class Kind { equal, distance, upper, lower, general };
   Kind kind = Kind::equal;
-  T x = T(0), p = T(0), tol = T(0);   // equal/upper/lower; distance: x = |X|^2, p = <X,P>, c = |P|^2
+  T x = T(0), p = T(0), tol = T(0);   // equal/upper/lower; distance: x = |X - P|^2, p = <X - P, P>, c = |P|^2
   T c = T(0);
   bool one_sided = false;             // general atoms say which they are
   std::function<T(const T&)> margin_fn;
@@ -48,7 +51,10 @@ struct Atom {
     using std::max;
     switch (kind) {
       case Kind::equal: return -abs(x - s * p);
-      case Kind::distance: return -sqrt(max(T(0), T(x - T(2) * s * p + s * s * c)));
+      case Kind::distance: {
+        const T w = T(1) - s;
+        return -sqrt(max(T(0), T(x + T(2) * w * p + w * w * c)));
+      }
       case Kind::upper: return s * p - x;
       case Kind::lower: return x - s * p;
       default: return margin_fn(s);
@@ -82,12 +88,12 @@ struct Atom {
         if (p > T(0)) return ray_down((x + tol) / p);
         if (p < T(0)) return ray_up((x + tol) / p);
         return x + tol >= T(0) ? std::pair<T, T>{T(0), inf} : std::pair<T, T>{none_lo, none_hi};
-      case Kind::distance: {  // c s^2 - 2 p s + (x - tol^2) <= 0
+      case Kind::distance: {  // c w^2 + 2 p w + (x - tol^2) <= 0, w = 1 - s
         const T q0 = x - tol * tol;
         if (c == T(0)) return q0 <= T(0) ? std::pair<T, T>{T(0), inf} : std::pair<T, T>{none_lo, none_hi};
         const T disc = p * p - c * q0;
         if (disc < T(0)) return {none_lo, none_hi};
-        const T r = sqrt(disc), a = (p - r) / c, b = (p + r) / c;
+        const T r = sqrt(disc), a = T(1) - (r - p) / c, b = T(1) + (p + r) / c;  // s = 1 - w at both roots
         if (b < T(0)) return {none_lo, none_hi};
         return {a > T(0) ? a : T(0), b};
       }

@@ -4,15 +4,18 @@
 //   part p0-regularized-muon  p = 0, delta = eps^2, by the coupled Newton-Schulz root (no SVD, no
 //                             eigendecomposition) equals grad psi_eps(M) (the regularized polar map,
 //                             computed through the Gram eigendecomposition)
-//   part p1-sgd               p = 1 is the identity: Psi_1(M) = M (the step is SGD's), and the family is
-//                             continuous there: ||Psi_p(M) - M||_F ~ (1-p) ||diag(sigma ln sigma)||, slope 1
-//                             in 1 - p (p = 1 - 2^-3 .. 1 - 2^-10, SVD method)
+//   part p1-sgd               p = 1 is the identity: Psi_1(M) = M (the step is SGD's)
+//   part p1-continuity        the family is continuous there: ||Psi_p(M) - M||_F ~ (1-p) ||diag(sigma ln sigma)||,
+//                             slope 1 in 1 - p (p = 1 - 2^-8 .. 1 - 2^-20, SVD method, where the local slopes
+//                             1 - O(1 - p) have converged); the identity and the slope each have their own
+//                             tolerance (absolute for the identity, in slope units for the fit)
 //   part newton-quadratic     the residual r_k = ||M_k - I||_F of BeyondMuon's coupled Newton-Schulz
 //                             (A^(1/2), A^(-1/2)) and of Guo-Higham's coupled Newton (A^(-1/4), used by
 //                             p = 1/2) has order 2: the log-log slope of r_{k+1} against r_k over the
 //                             quadratic regime (r_k < 1/4, r_{k+1} above the rounding floor) is 2
 // Decoys: p0-eps-not-squared (compares with grad psi_delta: delta where sqrt(delta) belongs),
-// p1-is-polar (claims p = 1 gives polar(M)), newton-cubic (claims order 3).
+// p1-is-polar (claims p = 1 gives polar(M)), newton-cubic (claims order 3); edge decoys: each
+// part's predicted map, slope or order x 6/5.
 //
 // Tolerances. p0: the Newton root Z of A = M^T M + delta I satisfies Z A Z = I + E with ||E||_F = r
 // (the final residual), so Z = A^(-1/2) (I + E)^(1/2) to first order and ||Z - A^(-1/2)|| <= ||A^(-1/2)|| r/2;
@@ -42,16 +45,22 @@ ClaimInfo spectral_family_info() {
           "(delta = eps^2) and the identity (SGD) at p = 1; the coupled Newton iterations computing it without "
           "an SVD converge quadratically.",
           "Psi_0(M; eps^2) = grad psi_eps(M);  Psi_1(M) = M;  r_{k+1} ~ C r_k^2 (coupled Newton-Schulz, Guo-Higham)",
-          "docs/theory.md 2g (spectral power; coupled Newton-Schulz; Guo-Higham) (derivation of this project; published: "
+          "docs/theory.md 2g (spectral power; continuity at p = 1; coupled Newton-Schulz; Guo-Higham) (derivation of this project; published: "
           "Ocram7/BeyondMuon optimizers/spectral_ns.py, Higham 1986, Guo & Higham 2006)",
           "p0: Newton residual r/2 + rounding floor sqrt(q)(max(m,n)+8q) u cond(A), times ||M|| ||A^(-1/2)||, plus the "
-          "Gram-map error of grad psi; p1: SVD backward error; order: fit_slope (spread of local slopes + rounding "
-          "relative to 4x the measured floor)",
+          "Gram-map error of grad psi; p1: SVD backward error (absolute, the identity's own); p1-continuity: fit_slope "
+          "(spread of local slopes + rounding relative to the SVD backward error, in slope units); order: fit_slope "
+          "(spread of local orders + rounding relative to 4x the measured floor)",
           {{"p0-eps-not-squared", "compares with grad psi_delta(M): delta where sqrt(delta) = eps belongs"},
            {"p1-is-polar", "claims p = 1 gives polar(M)"},
-           {"newton-cubic", "claims the coupled Newton iterations converge with order 3"}},
+           {"newton-cubic", "claims the coupled Newton iterations converge with order 3"},
+           {"p0-x1.2", "claims Psi_0(M; eps^2) = 1.2 grad psi_eps(M): the predicted map x 1.2"},
+           {"p1-sgd-x1.2", "claims Psi_1(M) = 1.2 M: the predicted map x 1.2"},
+           {"p1-continuity-x1.2", "claims ||Psi_p(M) - M||_F has slope 1.2 in 1 - p: the predicted slope x 1.2"},
+           {"newton-order-x1.2", "claims order 2.4: the predicted order x 1.2"}},
           {{"p0-regularized-muon", "SpectralPower(p = 0, delta = eps^2, newton) = reg_polar(M, eps) (eig)"},
-           {"p1-sgd", "SpectralPower(p = 1, svd) = M, and ||Psi_p(M) - M||_F has slope 1 in 1 - p"},
+           {"p1-sgd", "SpectralPower(p = 1, svd) = M"},
+           {"p1-continuity", "||Psi_p(M) - M||_F has slope 1 in 1 - p (window 1 - p = 2^-8 .. 2^-20, svd)"},
            {"newton-quadratic", "order of convergence 2 of the coupled Newton-Schulz and Guo-Higham (k = 4) residuals"}}};
 }
 
@@ -86,8 +95,8 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
   claims::Outcomes<T> out(ctx, spectral_family_info(), instance);
   auto p0 = out.pair("p0-regularized-muon", "p0-eps-not-squared",
                      "||M|| ||A^(-1/2)|| (r/2 + sqrt(q)(max(m,n)+8q) u cond A) + gram_map_error of grad psi");
-  auto p1 = out.pair("p1-sgd", "p1-is-polar",
-                     "sqrt(q) (m + n + q) u ||M||_op (SVD backward error and recomposition); slope: fit_slope; the larger of the two");
+  auto p1 = out.pair("p1-sgd", "p1-is-polar", "sqrt(q) (m + n + q) u ||M||_op (SVD backward error and recomposition)");
+  auto& p1c = out.of("p1-continuity", "spread of the local slopes over the window + sum |w_j| r_j (support.hpp fit_slope)");
   auto newton = out.pair("newton-quadratic", "newton-cubic",
                          "spread of local orders + rounding relative to 4x the measured floor (fit_slope)");
   for (auto [label, m, n] : {std::tuple{"tall-6x4", 6L, 4L}, std::tuple{"wide-3x5", 3L, 5L}}) {
@@ -111,15 +120,17 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
       claims::Check<T> c;
       c.instance = label;
       const T err = (X0 - ref).norm();
-      c.margin = -err;
-      c.tol = tol0;
+      c.distance(X0, ref, tol0);  // the predicted side: grad psi_eps(M)
       c.measured = {{"distance_F", num(err)}, {"newton_iterations", pw.last_report().iterations},
                     {"newton_residual", num(r)}};
       c.predicted = {{"distance_F", "0"}, {"reference", decoy ? "grad psi_delta(M)" : "grad psi_eps(M), eps^2 = delta"}};
       p0.add(decoy, c);
     }
-    // --- p = 1: Psi_1(M) = M, and Psi_p(M) -> M as p -> 1 with error slope 1 in (1 - p)
-    //     (sigma^p = sigma (1 + (p - 1) ln sigma + ...), so ||Psi_p(M) - M||_F ~ (1-p) ||diag(sigma ln sigma)||_F)
+    // --- p = 1: Psi_1(M) = M (the identity, its own tolerance: the SVD route's rounding), and
+    //     Psi_p(M) -> M as p -> 1 with error slope 1 in h = 1 - p (its own tolerance: the fit's):
+    //     sigma^p = sigma (1 - h ln sigma + h^2 ln^2 sigma / 2 - ...), so ||Psi_p(M) - M||_F =
+    //     h ||diag(sigma ln sigma)||_F (1 + O(h max |ln sigma|)): local slopes 1 - O(h), converged to
+    //     ~ 1e-3 over the window h = 2^-8 .. 2^-20.
     const T tol1 = sqrt(T(q)) * T(m + n + q) * u * sig(0);
     auto power_svd = [&](const std::string& p) {
       spectral::PowerConfig c1;
@@ -130,30 +141,24 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
     };
     const Mat<T> X1 = power_svd("1");
     std::vector<T> hs, es, rs;
-    for (int j = 3; j <= 10; ++j) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.12g", 1.0 - std::ldexp(1.0, -j));  // exact: a dyadic decimal
+    for (int j = 8; j <= 20; ++j) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.40g", 1.0 - std::ldexp(1.0, -j));  // exact: a dyadic decimal
       const T e = (power_svd(buf) - M).norm();
       hs.push_back(T(1) / T(1L << j)), es.push_back(e), rs.push_back(tol1 / e);
     }
-    const claims::SlopeData<T> fit1 = claims::fit_slope<T>(hs, es, rs);
     for (int decoy = 0; decoy < 2; ++decoy) {
       const Mat<T> ref = decoy ? spectral::polar<T>(M) : M;
       claims::Check<T> c;
       c.instance = label;
-      const T err = (X1 - ref).norm();
-      if (!fit1.resolved) {
-        c.resolved = false;
-        c.unresolved_reason = "fewer than 3 values of 1 - p with rounding below 1 % of the error";
-      } else {
-        c.margin = std::min(T(-err), T(-abs(fit1.fitted - T(1))));
-        c.tol = std::max(tol1, T(fit1.truncation + fit1.rounding));
-      }
-      c.measured = {{"distance_F_at_p_1", num(err)}, {"slope_in_1_minus_p", num(fit1.fitted)}};
-      c.predicted = {{"distance_F_at_p_1", "0"}, {"slope", "1"}, {"reference", decoy ? "polar(M)" : "M"}};
-      c.extra = fit1.to_json();
+      c.distance(X1, ref, tol1);  // the predicted side: M (decoy: polar(M))
+      c.measured = {{"distance_F_at_p_1", num(T((X1 - ref).norm()))}};
+      c.predicted = {{"distance_F_at_p_1", "0"}, {"reference", decoy ? "polar(M)" : "M"}};
       p1.add(decoy, c);
     }
+    const claims::SlopeData<T> fit1 = claims::fit_slope<T>(hs, es, rs);
+    p1c.push_back(claims::slope_check<T>(label, fit1, T(1),
+                                         "fewer than 3 values of 1 - p with rounding below 1 % of the error"));
     // --- order of the coupled Newton iterations
     Mat<T> A = linalg::mul_tn<T>(M, M);
     if (m < n) A = linalg::mul_nt<T>(M, M);
@@ -176,6 +181,10 @@ std::vector<ClaimOutcome> spectral_family(const ClaimContext& ctx) {
       }
     }
   }
+  out.edge("p0-x1.2", "p0-regularized-muon", T(6) / T(5));
+  out.edge("p1-sgd-x1.2", "p1-sgd", T(6) / T(5));
+  out.edge("p1-continuity-x1.2", "p1-continuity", T(6) / T(5));
+  out.edge("newton-order-x1.2", "newton-quadratic", T(6) / T(5));
   return out.outcomes();
 }
 

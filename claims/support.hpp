@@ -249,9 +249,10 @@ struct Check {
   bool equal(const T& x, const T& p, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::equal, x, p, t)); }
   bool upper(const T& x, const T& bound, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::upper, x, bound, t)); }
   bool lower(const T& x, const T& bound, const T& t) { return add(Atom<T>::make(Atom<T>::Kind::lower, x, bound, t)); }
-  // ||X - s P||_F <= t.
+  // ||X - s P||_F <= t (centred at s = 1: claims/resolution.hpp).
   bool distance(const Mat<T>& X, const Mat<T>& P, const T& t) {
-    Atom<T> a = Atom<T>::make(Atom<T>::Kind::distance, X.squaredNorm(), inner(X, P), t);
+    const Mat<T> D = X - P;
+    Atom<T> a = Atom<T>::make(Atom<T>::Kind::distance, D.squaredNorm(), inner(D, P), t);
     a.c = P.squaredNorm();
     return add(std::move(a));
   }
@@ -280,9 +281,14 @@ struct Check {
       if (a.kind == Atom<T>::Kind::general) {
         auto fn = a.margin_fn;
         a.margin_fn = [fn, f](const T& s) { return fn(s * f); };
+      } else if (a.kind == Atom<T>::Kind::distance) {
+        // Re-centre at f P: X - f P = D + (1 - f) P.
+        const T w = T(1) - f;
+        a.x = a.x + T(2) * w * a.p + w * w * a.c;
+        a.p = f * (a.p + w * a.c);
+        a.c *= f * f;
       } else {
         a.p *= f;
-        a.c *= f * f;
       }
       c.add(std::move(a));
     }
