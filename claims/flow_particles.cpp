@@ -28,6 +28,8 @@
 namespace mb {
 namespace {
 
+constexpr long kChaosSeeds = 1600, kGrowthSeeds = 100;
+
 ClaimInfo flow_particles_info() {
   return {"flow-particles",
           "N particles moved by the inertial flow with the mean-field force dissipate H_N = J(rho_N) + (1/N) sum_i "
@@ -38,29 +40,108 @@ ClaimInfo flow_particles_info() {
           "identity: as flow-dissipation (fit_slope + rounding model; Romberg estimate + amplification x rounding); "
           "chaos: 3 standard errors of the fitted slope, se(ln RMS_N) = sd_s(MSE_N)/(2 sqrt(S) mean_s MSE_N)",
           {{"no-1/N", "H_N with sum_i K(p_i) (no 1/N) and dissipation gamma sum_i <p_i, grad K(p_i)>"},
-           {"chaos-slope-1", "claims the particle error decays like N^-1"}},
+           {"chaos-slope-1", "claims the particle error decays like N^-1"},
+           {"gamma-x1.1", "the H_N identity with the dissipated energy (gamma) x 1.1"},
+           {"chaos-x1.2", "the particle error's slope -1/2 x 1.2"},
+           {"bias-x1.2", "the bias slope -1 x 1.2"},
+           {"spread-x1.2", "the spread slope -1/2 x 1.2"}},
           {{"hn-order", "H_N identity residual slope 4 in dt (rk4)"},
            {"hn-limit", "Romberg-extrapolated H_N residual is 0"},
-           {"chaos", "RMS particle error against the reference population has slope -1/2 in N_eff"}}};
+           {"chaos", "RMS particle error against the reference population has slope -1/2 in N_eff"},
+           {"bias", "|E J(rho_N(T)) - J(rho_ref(T))| has slope -1 in N_eff"},
+           {"spread", "the standard deviation of J(rho_N(T)) - J(rho_ref(T)) has slope -1/2 in N_eff"}}};
 }
 
+// ---- Statistics over seeds (computed in double in both precisions: rounding, ~1e-16 relative, is
+// far below the seed-to-seed scatter they measure) ----------------------------------------------
+struct ChaosData {
+  std::vector<long> Ns;
+  std::vector<double> times;                          // the T at which the particles are compared
+  long n_ref = 0, seeds = 0;
+  std::vector<std::vector<std::vector<double>>> mse;  // [time][N][seed]: (1/N) sum_i ||theta_i^N - theta_i^ref||^2
+  std::vector<std::vector<double>> dj;                // [N][seed]: J(rho_N(T)) - J(rho_ref(T)) at the last time
+};
+
+inline ChaosData chaos_data(long seeds, std::vector<double> times) {
+  using D = double;
+  ChaosData c;
+  c.Ns = {4, 8, 16, 32};
+  c.times = std::move(times);
+  c.n_ref = 128, c.seeds = seeds;
+  const json base = {{"d", 2}, {"k", 2}, {"d_o", 1}, {"samples", 4}, {"teacher", 2}, {"population", c.n_ref}};
+  flow::FlowConfig<D> cfg;
+  cfg.gamma = 0.5, cfg.eps = 0.5, cfg.scheme = "heun", cfg.per_slice = true, cfg.mean_field = true, cfg.dt = 0.25;
+  // Runs to the last time, recording the parameters at each of c.times (multiples of dt) and J at the end.
+  auto run = [&](const Problem<D>& p, std::uint64_t seed, std::vector<Params<D>>& at, D& j_end) {
+    claims::ProblemOracle<D> o(p);
+    flow::Flow<D> fl(cfg, p.blocks());
+    Params<D> w = p.initial_point(seed);
+    fl.start(w, o);
+    at.clear();
+    long k = 0;
+    for (double t : c.times) {
+      for (; k < static_cast<long>(t * 4 + 0.5); ++k) fl.advance(w, o);
+      at.push_back(w);
+    }
+    j_end = fl.f();
+  };
+  json rp = base;
+  rp["N"] = c.n_ref;
+  auto ref_prob = make_problem<D>("mean-field-2layer", rp);
+  std::vector<std::unique_ptr<Problem<D>>> probs;
+  for (long n : c.Ns) {
+    json pj = base;
+    pj["N"] = n;
+    probs.push_back(make_problem<D>("mean-field-2layer", pj));
+  }
+  c.mse.assign(c.times.size(), std::vector<std::vector<double>>(c.Ns.size()));
+  c.dj.assign(c.Ns.size(), {});
+  std::vector<Params<D>> ref, w;
+  for (long s = 0; s < seeds; ++s) {
+    D j_ref, j_n;
+    run(*ref_prob, static_cast<std::uint64_t>(s), ref, j_ref);
+    for (size_t j = 0; j < c.Ns.size(); ++j) {
+      run(*probs[j], static_cast<std::uint64_t>(s), w, j_n);
+      for (size_t ti = 0; ti < c.times.size(); ++ti) {
+        D e = 0;
+        for (size_t b = 0; b < w[ti].size(); ++b) e += (w[ti][b] - ref[ti][b].topRows(w[ti][b].rows())).squaredNorm();
+        c.mse[ti][j].push_back(e / D(c.Ns[j]));
+      }
+      c.dj[j].push_back(j_n - j_ref);
+    }
+  }
+  return c;
+}
+
+struct MeanSd {
+  double mean, sd;
+};
+inline MeanSd mean_sd(const std::vector<double>& v) {
+  double m = 0, q = 0;
+  for (double x : v) m += x;
+  m /= double(v.size());
+  for (double x : v) q += (x - m) * (x - m);
+  return {m, std::sqrt(q / double(v.size() - 1))};
+}
+
+// A log-log slope of y_j against N_eff,j with standard errors se_j of ln y_j: the fitted slope
+// sum_j w_j ln y_j has standard error sqrt(sum_j w_j^2 se_j^2); the atom is equal(fitted, predicted,
+// 3 standard errors).
 template <class T>
-claims::Check<T> chaos_check(const std::vector<T>& neff, const std::vector<T>& rms, const std::vector<T>& se,
-                             const T& predicted) {
-  using std::abs;
-  using std::log;
-  using std::sqrt;
+claims::Check<T> stat_slope_check(const std::string& label, const std::vector<double>& neff, const std::vector<double>& y,
+                                  const std::vector<double>& se, const T& predicted) {
   using claims::num;
-  std::vector<T> x, y;
-  for (size_t j = 0; j < neff.size(); ++j) x.push_back(log(neff[j])), y.push_back(log(rms[j]));
-  const claims::Line<T> l = claims::fit_line<T>(x, y);
+  std::vector<T> x, ly;
+  for (size_t j = 0; j < neff.size(); ++j) x.push_back(T(std::log(neff[j]))), ly.push_back(T(std::log(y[j])));
+  const claims::Line<T> l = claims::fit_line<T>(x, ly);
   T var(0);
-  for (size_t j = 0; j < x.size(); ++j) var += l.weights[j] * l.weights[j] * se[j] * se[j];
+  for (size_t j = 0; j < x.size(); ++j) var += l.weights[j] * l.weights[j] * T(se[j] * se[j]);
   claims::Check<T> c;
-  c.instance = "nested coupling";
-  c.margin = -abs(l.slope - predicted);
-  c.tol = T(3) * sqrt(var);
-  c.measured = {{"fitted_slope", num(l.slope)}, {"rms", claims::nums(rms)}, {"se_ln_rms", claims::nums(se)}};
+  c.instance = label;
+  using std::sqrt;
+  c.equal(l.slope, predicted, T(T(3) * sqrt(var)));
+  c.measured = {{"fitted_slope", num(l.slope)}, {"values", claims::nums(y)}, {"se_ln", claims::nums(se)},
+                {"slope_standard_error", num(T(sqrt(var)))}};
   c.predicted = {{"slope", num(predicted)}};
   c.extra = {{"N_eff", claims::nums(neff)}};
   return c;
@@ -68,91 +149,73 @@ claims::Check<T> chaos_check(const std::vector<T>& neff, const std::vector<T>& r
 
 template <class T>
 std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
-  using std::sqrt;
   constexpr bool mp = is_mp50<T>;
-  flow::FlowConfig<T> cfg;
-  cfg.gamma = T(1) / T(2), cfg.eps = T(1) / T(2), cfg.scheme = "rk4", cfg.per_slice = true, cfg.mean_field = true;
+  flow::FlowConfig<T> hcfg;
+  hcfg.gamma = T(1) / T(2), hcfg.eps = T(2), hcfg.scheme = "rk4", hcfg.per_slice = true, hcfg.mean_field = true;
 
-  // H_N identity.
+  // H_N identity (in T).
   const json hn_params = {{"N", 3}, {"d", 3}, {"k", 2}, {"d_o", 2}, {"samples", 6}, {"teacher", 2}, {"init_scale", "0.5"}};
-  flow::FlowConfig<T> hcfg = cfg;
-  hcfg.eps = T(2);
   auto prob = make_problem<T>("mean-field-2layer", hn_params);
+  // Decoy energy f + sum_i K(p_i) = f + N (K/N), no dissipation density: its dissipation
+  // gamma sum_i <p_i, grad K> = N D is added below.
   std::vector<claims::FlowDecoy<T>> decoys = {
       {[](const flow::Flow<T>& fl, const Params<T>&, const Params<T>& p) { return fl.f() + fl.force_scale() * fl.kinetic(p); },
        [](const Params<T>&, const Params<T>&) { return T(0); }}};
-  std::vector<T> dt, res, rnd, dec;
+  std::vector<T> dt, res, rnd, lhs, rhs, dlhs, drhs;
   for (int k = 0; k < (mp ? 7 : 6); ++k) {
-    // Decoy energy f + sum_i K(p_i) = f + N (K/N); its dissipation gamma sum_i <p_i, grad K> = N D.
     auto r = claims::run_flow<T>(*prob, hcfg, T(1), 4L << k, decoys);
     dt.push_back(r.dt), res.push_back(r.residual), rnd.push_back(r.rounding);
-    dec.push_back(r.decoy_residuals[0] + T(3) * r.dissipated);
+    lhs.push_back(r.drop), rhs.push_back(r.dissipated);
+    dlhs.push_back(r.decoy_drops[0]), drhs.push_back(T(3) * r.dissipated);
   }
   const size_t a = dt.size() - 5;
   auto tail = [a](const std::vector<T>& v) { return std::vector<T>(v.begin() + a, v.end()); };
 
-  // Chaos.
-  const long n_ref = 256, seeds = mp ? 6 : 16;
-  const std::vector<long> Ns = {4, 8, 16, 32, 64};
-  json base = {{"d", 2}, {"k", 2}, {"d_o", 1}, {"samples", 4}, {"teacher", 2}, {"population", n_ref}};
-  flow::FlowConfig<T> ccfg = cfg;
-  ccfg.scheme = "heun";
-  const T t_end(2);
-  const long steps = 8;
-  auto run_to_end = [&](const Problem<T>& p, std::uint64_t seed) {
-    claims::ProblemOracle<T> o(p);
-    flow::FlowConfig<T> c = ccfg;
-    c.dt = t_end / T(steps);
-    flow::Flow<T> fl(c, p.blocks());
-    Params<T> w = p.initial_point(seed);
-    fl.start(w, o);
-    for (long k = 0; k < steps; ++k) fl.advance(w, o);
-    return w;
-  };
-  json ref_params = base;
-  ref_params["N"] = n_ref;
-  auto ref_prob = make_problem<T>("mean-field-2layer", ref_params);
-  std::vector<std::vector<T>> mse(Ns.size());
-  for (long s = 0; s < seeds; ++s) {
-    const Params<T> ref = run_to_end(*ref_prob, static_cast<std::uint64_t>(s));
-    for (size_t j = 0; j < Ns.size(); ++j) {
-      json pj = base;
-      pj["N"] = Ns[j];
-      auto pn = make_problem<T>("mean-field-2layer", pj);
-      const Params<T> w = run_to_end(*pn, static_cast<std::uint64_t>(s));
-      T e(0);
-      for (size_t b = 0; b < w.size(); ++b) e += (w[b] - ref[b].topRows(w[b].rows())).squaredNorm();
-      mse[j].push_back(e / T(Ns[j]));
-    }
+  // Chaos statistics (double, see chaos_data).
+  const ChaosData cd = chaos_data(kChaosSeeds, {1}), cg = chaos_data(kGrowthSeeds, {1, 2, 4});
+  std::vector<double> neff, rms, se_rms, bias, se_bias, sd, se_sd;
+  const size_t tmain = 0;  // T = 1
+  const double S = double(cd.seeds);
+  for (size_t j = 0; j < cd.Ns.size(); ++j) {
+    neff.push_back(1.0 / (1.0 / double(cd.Ns[j]) - 1.0 / double(cd.n_ref)));
+    const MeanSd m = mean_sd(cd.mse[tmain][j]);
+    rms.push_back(std::sqrt(m.mean)), se_rms.push_back(m.sd / (2 * std::sqrt(S) * m.mean));
+    const MeanSd b = mean_sd(cd.dj[j]);
+    bias.push_back(std::abs(b.mean)), se_bias.push_back(b.sd / (std::sqrt(S) * std::abs(b.mean)));
+    // se of ln sd from the fourth moment: Var(s^2) ~ (m4 - s^4) / S, so se(ln s) = sqrt((m4/s^4 - 1) / S) / 2.
+    double m4 = 0;
+    for (double x : cd.dj[j]) m4 += std::pow(x - b.mean, 4);
+    m4 /= S;
+    sd.push_back(b.sd), se_sd.push_back(std::sqrt((m4 / std::pow(b.sd, 4) - 1) / S) / 2);
   }
-  std::vector<T> neff, rms, se;
-  for (size_t j = 0; j < Ns.size(); ++j) {
-    T m(0), v(0);
-    for (const T& x : mse[j]) m += x;
-    m /= T(seeds);
-    for (const T& x : mse[j]) v += (x - m) * (x - m);
-    v /= T(seeds - 1);
-    neff.push_back(T(1) / (T(1) / T(Ns[j]) - T(1) / T(n_ref)));
-    rms.push_back(sqrt(m));
-    se.push_back(sqrt(v) / (T(2) * sqrt(T(seeds)) * m));
+  json growth = json::array();
+  for (size_t ti = 0; ti < cg.times.size(); ++ti) {
+    json row = {{"T", cg.times[ti]}, {"seeds", cg.seeds}, {"N_eff_x_mse", json::array()}};
+    for (size_t j = 0; j < cg.Ns.size(); ++j) row["N_eff_x_mse"].push_back(neff[j] * mean_sd(cg.mse[ti][j]).mean);
+    growth.push_back(row);
   }
   const json instance = {{"identity", {{"problem", "mean-field-2layer"}, {"params", hn_params}, {"gamma", "1/2"}, {"eps", 2},
                                        {"T", 1}, {"scheme", "rk4"}, {"mean_field", true}}},
-                         {"chaos", {{"params", base}, {"N", Ns}, {"N_ref", n_ref}, {"seeds", seeds}, {"scheme", "heun"},
-                                    {"dt", "1/4"}, {"T", 2}}}};
+                         {"chaos", {{"problem", "mean-field-2layer"}, {"N", cd.Ns}, {"N_ref", cd.n_ref}, {"seeds", cd.seeds},
+                                    {"scheme", "heun"}, {"dt", "1/4"}, {"T", cd.times}, {"precision", "double"}}}};
   const std::string slope_src = "fit_slope spread + rounding model n stages (d+4) u (|H0| + D)";
   const std::string lim_src = "Romberg a-posteriori estimate + tableau amplification x rounding model";
-  const std::string chaos_src = "3 standard errors of the fitted slope (seed-to-seed scatter, delta method)";
-  std::vector<ClaimOutcome> out{
-      claims::combine<T>("hn-order", false, {claims::residual_slope_check<T>("rk4", tail(dt), tail(res), tail(rnd), T(4))},
-                         instance, slope_src),
-      claims::combine<T>("hn-limit", false, {claims::limit_check<T>("rk4", res, rnd, 4)}, instance, lim_src),
-      claims::combine<T>("chaos", false, {chaos_check<T>(neff, rms, se, T(-1) / T(2))}, instance, chaos_src)};
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("no-1/N", true, {claims::limit_check<T>("rk4", dec, rnd, 4)}, instance, lim_src));
-    out.push_back(claims::combine<T>("chaos-slope-1", true, {chaos_check<T>(neff, rms, se, T(-1))}, instance, chaos_src));
-  }
-  return out;
+  const std::string stat_src = "3 standard errors of the fitted slope (seed-to-seed scatter, delta method)";
+  claims::Outcomes<T> out(ctx, flow_particles_info(), instance);
+  out.of("hn-order", slope_src).push_back(claims::residual_slope_check<T>("rk4", tail(dt), tail(res), tail(rnd), T(4)));
+  out.of("hn-limit", lim_src).push_back(claims::limit_check<T>("rk4", lhs, rhs, rnd, 4));
+  auto chaos = stat_slope_check<T>("nested coupling, T = 1", neff, rms, se_rms, T(-1) / T(2));
+  chaos.extra["growth_with_T"] = growth;
+  out.of("chaos", stat_src).push_back(chaos);
+  out.of("bias", stat_src).push_back(stat_slope_check<T>("E J(rho_N) - J(rho_ref), T = 1", neff, bias, se_bias, T(-1)));
+  out.of("spread", stat_src).push_back(stat_slope_check<T>("sd J(rho_N) - J(rho_ref), T = 1", neff, sd, se_sd, T(-1) / T(2)));
+  out.of("no-1/N", lim_src).push_back(claims::limit_check<T>("rk4", dlhs, drhs, rnd, 4));
+  out.of("chaos-slope-1", stat_src).push_back(stat_slope_check<T>("nested coupling, T = 1", neff, rms, se_rms, T(-1)));
+  out.edge("gamma-x1.1", "hn-limit", T(11) / T(10));
+  out.edge("chaos-x1.2", "chaos", T(6) / T(5));
+  out.edge("bias-x1.2", "bias", T(6) / T(5));
+  out.edge("spread-x1.2", "spread", T(6) / T(5));
+  return out.outcomes();
 }
 
 }  // namespace
