@@ -44,12 +44,14 @@ ClaimInfo flow_particles_info() {
            {"gamma-x1.1", "the H_N identity with the dissipated energy (gamma) x 1.1"},
            {"chaos-x1.2", "the particle error's slope -1/2 x 1.2"},
            {"bias-x1.2", "the bias slope -1 x 1.2"},
-           {"spread-x1.2", "the spread slope -1/2 x 1.2"}},
+           {"spread-x1.2", "the spread slope -1/2 x 1.2"},
+           {"exact-x1.1", "the exact case with the common displacement Delta x 1.1"}},
           {{"hn-order", "H_N identity residual slope 4 in dt (rk4)"},
            {"hn-limit", "Romberg-extrapolated H_N residual is 0"},
            {"chaos", "RMS particle error against the reference population has slope -1/2 in N_eff"},
            {"bias", "|E J(rho_N(T)) - J(rho_ref(T))| has slope -1 in N_eff"},
-           {"spread", "the standard deviation of J(rho_N(T)) - J(rho_ref(T)) has slope -1/2 in N_eff"}}};
+           {"spread", "the standard deviation of <phi, rho_N(T) - rho_ref(T)> (phi = sum of A's entries) has slope -1/2 in N_eff"},
+           {"exact", "F(W) = W: every particle moves by the displacement Delta(t) of the one-particle system from Wbar(0)"}}};
 }
 
 // ---- Statistics over seeds (computed in double in both precisions: rounding, ~1e-16 relative, is
@@ -151,6 +153,86 @@ claims::Check<T> stat_slope_check(const std::string& label, const std::vector<do
   return c;
 }
 
+// ---- The exact case F(W) = W (docs/theory.md 2e, "Exact case") ---------------------------------
+// J(rho_N) = 1/2 ||(1/N) sum_i W_i - Y*||_F^2 over N particles W_i in R^{m x n} (one [N, m, n]
+// block): the mean-field force on particle i, N grad_{W_i} J = Wbar - Y*, is the same for every
+// particle, so from p_i(0) = 0 all p_i stay equal (the integrator's updates of the p_i are the same
+// arithmetic on the same numbers) and W_i(t) = W_i(0) + Delta(t), where Delta is the displacement of
+// the single-particle system (N = 1) started at Wbar(0): rho_N(t) is exactly the mean-field
+// solution started at rho_N(0) (chaos holds exactly, with no 1/N correction).
+template <class T>
+class LinearField final : public Problem<T> {
+ public:
+  LinearField(long N, long m, long n) : specs_{BlockSpec{"W", {N, m, n}}}, N_(N) {
+    Rng rng({7, 0x4c46ULL});
+    Y_ = rng.normal_matrix<T>(m, n);
+  }
+  const std::vector<BlockSpec>& blocks() const override { return specs_; }
+  Params<T> initial_point(std::uint64_t seed) const override {
+    Rng rng({seed, 0x1u});
+    return {T(2) * rng.normal_matrix<T>(N_ * Y_.rows(), Y_.cols())};
+  }
+  Mat<T> mean(const Mat<T>& W) const {
+    Mat<T> m = Mat<T>::Zero(Y_.rows(), Y_.cols());
+    for (long i = 0; i < N_; ++i) m += W.middleRows(i * Y_.rows(), Y_.rows());
+    return m / T(N_);
+  }
+  T value(const Params<T>& w) const override { return (mean(w[0]) - Y_).squaredNorm() / T(2); }
+  T value_and_gradient(const Params<T>& w, Params<T>& g) const override {
+    const Mat<T> r = mean(w[0]) - Y_;
+    g.assign(1, Mat<T>(w[0].rows(), w[0].cols()));
+    for (long i = 0; i < N_; ++i) g[0].middleRows(i * Y_.rows(), Y_.rows()) = r / T(N_);
+    return r.squaredNorm() / T(2);
+  }
+  Known<T> known() const override { return {}; }
+  const Mat<T>& target() const { return Y_; }
+
+ private:
+  std::vector<BlockSpec> specs_;
+  long N_;
+  Mat<T> Y_;
+};
+
+template <class T>
+claims::Check<T> exact_check() {
+  using claims::num;
+  const long N = 5, m = 3, n = 2, steps = 16;
+  flow::FlowConfig<T> cfg;
+  cfg.gamma = T(1) / T(2), cfg.eps = T(1) / T(2), cfg.scheme = "rk4", cfg.per_slice = true, cfg.mean_field = true;
+  cfg.dt = T(1) / T(8);
+  auto run = [&](const LinearField<T>& p, Params<T> w) {
+    claims::ProblemOracle<T> o(p);
+    flow::Flow<T> fl(cfg, p.blocks());
+    fl.start(w, o);
+    for (long k = 0; k < steps; ++k) fl.advance(w, o);
+    return w;
+  };
+  const LinearField<T> many(N, m, n), one(1, m, n);
+  const Params<T> w0 = many.initial_point(0);
+  const Params<T> w = run(many, w0);
+  const Params<T> w1_0 = {many.mean(w0[0])};
+  const Mat<T> delta = run(one, w1_0)[0] - w1_0[0];
+  // Rounding: per step, stages (m n N + 4) u relative errors on the state's scale (the flow model
+  // of flow_support.hpp applied to W and Delta), accumulated linearly over the steps.
+  const T scale = w[0].norm() + w0[0].norm() + many.target().norm();
+  const T tol = T(steps * 4 * (m * n * N + 4)) * T(unit_roundoff<T>()) * scale;
+  claims::Check<T> c;
+  c.instance = "F(W) = W, N = 5, 3 x 2";
+  T worst(0);
+  for (long i = 0; i < N; ++i) {
+    const Mat<T> d = w[0].middleRows(i * m, m) - w0[0].middleRows(i * m, m);
+    // Entrywise (equal atoms: exact intervals; a Frobenius distance atom would need tol^2 above
+    // the rounding of |Delta|^2, i.e. tol > sqrt(u) |Delta|).
+    for (long r = 0; r < m; ++r)
+      for (long q = 0; q < n; ++q) c.equal(d(r, q), delta(r, q), tol);
+    const T e = (d - delta).norm();
+    worst = e > worst ? e : worst;
+  }
+  c.measured = {{"max_particle_displacement_minus_delta", num(worst)}};
+  c.predicted = {{"delta_norm", num(T(delta.norm()))}, {"rounding_bound", num(tol)}};
+  return c;
+}
+
 template <class T>
 std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   constexpr bool mp = is_mp50<T>;
@@ -215,12 +297,14 @@ std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   out.of("chaos", stat_src).push_back(chaos);
   out.of("bias", stat_src).push_back(stat_slope_check<T>("E J(rho_N) - J(rho_ref), T = 1", neff, bias, se_bias, T(-1)));
   out.of("spread", stat_src).push_back(stat_slope_check<T>("sd <phi, rho_N - rho_ref>, T = 1", neff, sd, se_sd, T(-1) / T(2)));
+  out.of("exact", "rounding: steps x 4 stages x (m n N + 4) u x (|W(T)| + |W(0)| + |Y*|)").push_back(exact_check<T>());
   out.of("no-1/N", lim_src).push_back(claims::limit_check<T>("rk4", dlhs, drhs, rnd, 4));
   out.of("chaos-slope-1", stat_src).push_back(stat_slope_check<T>("nested coupling, T = 1", neff, rms, se_rms, T(-1)));
   out.edge("gamma-x1.1", "hn-limit", T(11) / T(10));
   out.edge("chaos-x1.2", "chaos", T(6) / T(5));
   out.edge("bias-x1.2", "bias", T(6) / T(5));
   out.edge("spread-x1.2", "spread", T(6) / T(5));
+  out.edge("exact-x1.1", "exact", T(11) / T(10));
   return out.outcomes();
 }
 
