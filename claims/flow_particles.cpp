@@ -24,7 +24,10 @@
 //                       The data are computed in double in both precisions (seed statistics: rounding,
 //                       1e-16 relative, is far below the scatter); the fits and atoms are in T. The
 //                       growth of the constant N_eff MSE_N with T (T = 1, 2, 4, 100 seeds) is reported
-//                       with chaos (not checked: no predicted constant beyond the t^4 onset).
+//                       with chaos (not checked there: no predicted constant beyond the t^4 onset).
+//   onset               the growth with T at its onset, per seed (no statistics): lim_{t->0} MSE_N(t)/t^4
+//                       = (1/N) sum_i ||dg_i(0)||^2 / (4 eps^2) (onset_check below; seeds 0, 1 x N = 4, 16).
+//                       In T.
 //   exact               F(W) = W (LinearField below, N = 5, 3 x 2, rk4 dt = 1/8, T = 2): every
 //                       particle's displacement equals, entry by entry, the displacement of the
 //                       one-particle system started at Wbar(0), to a rounding bound. In T.
@@ -34,7 +37,7 @@
 // is 3 of them.
 // Decoys: no-1/N (H_N with sum_i K(p_i), no 1/N, and its dissipation without 1/N: nonzero limit);
 // chaos-slope-1 (claims RMS ~ N^-1, the rate of the bias of observables, not of the particles);
-// edge decoys: gamma x 1.1, each slope x 1.2, the exact displacement x 1.1.
+// edge decoys: gamma x 1.1, each slope x 1.2, the exact displacement x 1.1, the onset constant x 1.2.
 #include <cmath>
 
 #include "claims/flow_support.hpp"
@@ -57,20 +60,23 @@ ClaimInfo flow_particles_info() {
           "case, as checked) (derivation of this project)",
           "identity: as flow-dissipation (fit_slope + rounding model; Romberg estimate + amplification x rounding); "
           "chaos, bias, spread: 3 standard errors of the fitted slope (delta method over 4800 seeds, data in double); "
-          "exact: rounding steps x 4 stages x (m n N + 4) u x (|W(T)| + |W(0)| + |Y*|)",
+          "exact: rounding steps x 4 stages x (m n N + 4) u x (|W(T)| + |W(0)| + |Y*|); onset: Romberg estimate + "
+          "amplification x rounding",
           {{"no-1/N", "H_N with sum_i K(p_i) (no 1/N) and dissipation gamma sum_i <p_i, grad K(p_i)>"},
            {"chaos-slope-1", "claims the particle error decays like N^-1"},
            {"gamma-x1.1", "the H_N identity with the dissipated energy (gamma) x 1.1"},
            {"chaos-x1.2", "the particle error's slope -1/2 x 1.2"},
            {"bias-x1.2", "the bias slope -1 x 1.2"},
            {"spread-x1.2", "the spread slope -1/2 x 1.2"},
-           {"exact-x1.1", "the exact case with the common displacement Delta x 1.1"}},
+           {"exact-x1.1", "the exact case with the common displacement Delta x 1.1"},
+           {"onset-x1.2", "the onset constant (1/N) sum ||dg_i||^2 / (4 eps^2) x 1.2"}},
           {{"hn-order", "H_N identity residual slope 4 in dt (rk4)"},
            {"hn-limit", "Romberg-extrapolated H_N residual is 0"},
            {"chaos", "RMS particle error against the reference population has slope -1/2 in N_eff"},
            {"bias", "|E J(rho_N(T)) - J(rho_ref(T))| has slope -1 in N_eff"},
            {"spread", "the standard deviation of <phi, rho_N(T) - rho_ref(T)> (phi = sum of A's entries) has slope -1/2 in N_eff"},
-           {"exact", "F(W) = W: every particle moves by the displacement Delta(t) of the one-particle system from Wbar(0)"}}};
+           {"exact", "F(W) = W: every particle moves by the displacement Delta(t) of the one-particle system from Wbar(0)"},
+           {"onset", "growth with T at the onset: lim MSE_N(t)/t^4 = (1/N) sum_i ||dg_i(0)||^2 / (4 eps^2)"}}};
 }
 
 // ---- Statistics over seeds (computed in double in both precisions: rounding, ~1e-16 relative, is
@@ -252,6 +258,71 @@ claims::Check<T> exact_check() {
   return c;
 }
 
+// ---- Onset of the chaos error (docs/theory.md 2e, "Bias, spread and the exact case", item 3) ----
+// Nested systems start from the same particles with p = 0, so the error is driven by the force
+// difference dg_i = grad V[rho_N](W_i) - grad V[rho_ref](W_i) at t = 0: dp_i = -t dg_i + O(t^2),
+// dW_i = -(t^2 / (2 eps)) dg_i + O(t^3) (grad K(p) = p/eps + O(|p|^3)), so
+//     lim_{t -> 0} MSE_N(t) / t^4 = (1/N) sum_i ||dg_i||^2 / (4 eps^2)   (the predicted constant).
+// Runs to t_k = 2^-(3+k) with 8 rk4 steps each (dt = t/8, so the computed ratio is a power series
+// in t), Romberg-extrapolated with every power from t^1 (order 1). In T.
+template <class T>
+claims::Check<T> onset_check(std::uint64_t seed, long N) {
+  using std::abs;
+  using std::sqrt;
+  using claims::num;
+  const long n_ref = 64;
+  const json base = {{"d", 2}, {"k", 2}, {"d_o", 1}, {"samples", 4}, {"teacher", 2}, {"population", n_ref}};
+  json pn = base, pr = base;
+  pn["N"] = N, pr["N"] = n_ref;
+  auto probN = make_problem<T>("mean-field-2layer", pn), probR = make_problem<T>("mean-field-2layer", pr);
+  flow::FlowConfig<T> cfg;
+  cfg.gamma = T(1) / T(2), cfg.eps = T(1) / T(2), cfg.scheme = "rk4", cfg.per_slice = true, cfg.mean_field = true;
+  const Params<T> wN0 = probN->initial_point(seed), wR0 = probR->initial_point(seed);
+  Params<T> gN, gR;
+  probN->value_and_gradient(wN0, gN), probR->value_and_gradient(wR0, gR);
+  T G(0);  // (1/N) sum_i ||dg_i||^2, dg_i = N grad_i J_N - N_ref grad_i J_ref (the mean-field forces)
+  for (size_t b = 0; b < gN.size(); ++b) G += (T(N) * gN[b] - T(n_ref) * gR[b].topRows(gN[b].rows())).squaredNorm();
+  G /= T(N);
+  const T predicted = G / (T(4) * cfg.eps * cfg.eps);
+  auto run = [&](const Problem<T>& p, const T& t) {
+    claims::ProblemOracle<T> o(p);
+    flow::FlowConfig<T> c = cfg;
+    c.dt = t / T(8);
+    flow::Flow<T> fl(c, p.blocks());
+    Params<T> w = p.initial_point(seed);
+    fl.start(w, o);
+    for (int k = 0; k < 8; ++k) fl.advance(w, o);
+    return w;
+  };
+  std::vector<T> ratio, rnd;
+  const long dim = total_size(probN->blocks()) / N;  // entries of one particle
+  for (int k = 0; k < 5; ++k) {
+    const T t = T(1) / T(8L << k);
+    const Params<T> a = run(*probN, t), b = run(*probR, t);
+    T mse(0), wmax(0);
+    for (size_t j = 0; j < a.size(); ++j) {
+      mse += (a[j] - b[j].topRows(a[j].rows())).squaredNorm();
+      wmax = std::max(wmax, T(b[j].cwiseAbs().maxCoeff()));
+    }
+    mse /= T(N);
+    // Rounding: each entry of both runs is off by <= 8 steps x 4 stages x (dim n_ref + 4) u max|W|
+    // (the flow model of flow_support.hpp), so |d MSE| <= 2 sqrt(MSE) sqrt(dim) e + dim e^2.
+    const T e = T(2 * 8 * 4 * (dim * n_ref + 4)) * T(unit_roundoff<T>()) * wmax;
+    const T t4 = t * t * t * t;
+    ratio.push_back(mse / t4);
+    rnd.push_back((T(2) * sqrt(mse) * sqrt(T(dim)) * e + T(dim) * e * e) / t4);
+  }
+  const claims::Extrapolation<T> x = claims::romberg<T>(ratio, 1);
+  const T round = x.amplification * claims::maxv(rnd);
+  claims::Check<T> c;
+  c.instance = "seed " + std::to_string(seed) + ", N = " + std::to_string(N);
+  c.equal(x.limit, predicted, T(x.estimate + round));
+  c.measured = {{"extrapolated_mse_over_t4", num(x.limit)}, {"mse_over_t4", claims::nums(ratio)}};
+  c.predicted = {{"G_over_4eps2", num(predicted)}, {"truncation_estimate", num(x.estimate)}, {"rounding_bound", num(round)}};
+  c.extra = {{"romberg_diagonal", claims::nums(x.diagonal)}, {"t", "1/8, 1/16, ..., 1/128"}};
+  return c;
+}
+
 template <class T>
 std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   constexpr bool mp = is_mp50<T>;
@@ -317,6 +388,8 @@ std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   out.of("bias", stat_src).push_back(stat_slope_check<T>("E J(rho_N) - J(rho_ref), T = 1", neff, bias, se_bias, T(-1)));
   out.of("spread", stat_src).push_back(stat_slope_check<T>("sd <phi, rho_N - rho_ref>, T = 1/2", neff, sd, se_sd, T(-1) / T(2)));
   out.of("exact", "rounding: steps x 4 stages x (m n N + 4) u x (|W(T)| + |W(0)| + |Y*|)").push_back(exact_check<T>());
+  for (std::uint64_t seed : {0, 1})
+    for (long N : {4, 16}) out.of("onset", "Romberg a-posteriori estimate + amplification x rounding").push_back(onset_check<T>(seed, N));
   out.of("no-1/N", lim_src).push_back(claims::limit_check<T>("rk4", dlhs, drhs, rnd, 4));
   out.of("chaos-slope-1", stat_src).push_back(stat_slope_check<T>("nested coupling, T = 1", neff, rms, se_rms, T(-1)));
   out.edge("gamma-x1.1", "hn-limit", T(11) / T(10));
@@ -324,6 +397,7 @@ std::vector<ClaimOutcome> flow_particles(const ClaimContext& ctx) {
   out.edge("bias-x1.2", "bias", T(6) / T(5));
   out.edge("spread-x1.2", "spread", T(6) / T(5));
   out.edge("exact-x1.1", "exact", T(11) / T(10));
+  out.edge("onset-x1.2", "onset", T(6) / T(5));
   return out.outcomes();
 }
 
