@@ -5,11 +5,12 @@
 // the solver's own integrators (solvers/muon_flow.hpp), D integrated with the state:
 //   order-*           the residual r(dt) = H + D - H(0) falls like dt^q, q = 4 (rk4), 2 (heun),
 //                     1 (conformal-euler): log-log slope over 5 step sizes
-//   richardson-limit  Romberg extrapolation of r over 7-8 step sizes (double; 12 in mp50) is 0 (to
-//                     ~1e-30 in mp50, to rounding in double): the identity has no O(1) defect
+//   richardson-limit  Romberg extrapolation over 7-8 step sizes (double; 12 in mp50) of both sides:
+//                     lim (H(0) - H(T)) = lim D(T) (to ~1e-30 in mp50, to rounding in double); the
+//                     predicted side is the dissipated energy D, so gamma x r turns the verdict
 //   discrete-gradient-exact  the discrete-gradient scheme dissipates exactly: per step,
-//                     |d(H + D)| <= the recorded fixed-point defect + rounding (tolerance 1e-14
-//                     double, 1e-45 mp50)
+//                     H_k - H_{k+1} = D_{k+1} - D_k up to the recorded fixed-point defect + rounding
+//                     (tolerance 1e-14 double, 1e-45 mp50); one atom per step, D's step predicted
 // Tolerances: slopes, fit_slope (spread of local slopes + rounding; the rounding of r from the
 // model of claims/flow_support.hpp, n stages (d + 4) u (|H0| + D)); limit, the Romberg
 // a-posteriori estimate + amplification x rounding; exactness, the defect bound
@@ -17,6 +18,8 @@
 // returned iterate) + 2 (d + 4) u (|H| + D) per step.
 // Decoys: half-gamma (D with gamma/2) and p-squared (D = gamma int ||p||^2) give a nonzero
 // limit; order-plus-one claims slope q + 1; rk4-exact claims rk4 dissipates exactly too.
+// Edge decoys: gamma-x1.1 (the Romberg identity with D x 11/10), dg-gamma-x1.1 (the discrete
+// gradient's per-step identity with D x 11/10), order-x1.2 (the rk4 order x 6/5).
 #include "claims/flow_support.hpp"
 
 namespace mb {
@@ -35,12 +38,15 @@ ClaimInfo flow_dissipation_info() {
           {{"half-gamma", "dissipation integrated with gamma/2: a wrong factor"},
            {"p-squared", "dissipation gamma int ||p||^2 dt: the Euclidean kinetic energy's term, not <p, grad K>"},
            {"order-plus-one", "claims residual slopes 5, 3, 2: each scheme one order too high"},
-           {"rk4-exact", "claims rk4 also conserves H + D per step to the discrete-gradient tolerance"}},
+           {"rk4-exact", "claims rk4 also conserves H + D per step to the discrete-gradient tolerance"},
+           {"gamma-x1.1", "the Romberg identity with the dissipated energy (the dissipation coefficient gamma) x 1.1"},
+           {"dg-gamma-x1.1", "the discrete gradient's per-step identity with the dissipated energy x 1.1"},
+           {"order-x1.2", "the rk4 residual order 4 x 1.2"}},
           {{"order-rk4", "residual slope 4 in dt (rk4)"},
            {"order-heun", "residual slope 2 in dt (heun)"},
            {"order-conformal-euler", "residual slope 1 in dt (conformal symplectic Euler)"},
-           {"richardson-limit", "Romberg-extrapolated residual is 0 for every scheme"},
-           {"discrete-gradient-exact", "discrete gradient: |d(H + D)| <= defect + rounding at every step"}}};
+           {"richardson-limit", "Romberg limits: H(0) - H(T) = gamma int <p, grad K> dt, for every scheme"},
+           {"discrete-gradient-exact", "discrete gradient: H_k - H_k+1 = D_k+1 - D_k to defect + rounding at every step"}}};
 }
 
 template <class T>
@@ -70,24 +76,26 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
   constexpr bool mp = is_mp50<T>;
   // Step sizes dt = 1/n0 ... 1/(n0 2^(levels-1)); the slope uses the 5 finest.
   const std::vector<Ladder> ladders = {{"rk4", 4, mp ? 12 : 7}, {"heun", 8, mp ? 12 : 8}, {"conformal-euler", 16, mp ? 12 : 8}};
-  std::vector<claims::Check<T>> slopes[3], slopes_decoy[3], limits, half, psq;
+  std::vector<claims::Check<T>> slopes[3], slopes_decoy, limits, half, psq;
   for (size_t li = 0; li < ladders.size(); ++li) {
     const auto& L = ladders[li];
     cfg.scheme = L.scheme;
     const int q = flow::scheme_order(L.scheme);
-    std::vector<T> dt, res, rnd, r_half, r_psq;
+    std::vector<T> dt, res, rnd, lhs, rhs, d_lhs, half_rhs, psq_rhs;
     for (int k = 0; k < L.levels; ++k) {
       const auto r = claims::run_flow<T>(*prob, cfg, t_end, L.n0 << k, decoys);
       dt.push_back(r.dt), res.push_back(r.residual), rnd.push_back(r.rounding);
-      r_half.push_back(r.decoy_residuals[0]), r_psq.push_back(r.decoy_residuals[1]);
+      lhs.push_back(r.drop), rhs.push_back(r.dissipated);
+      d_lhs.push_back(r.decoy_drops[0]);  // both decoys keep E = H
+      half_rhs.push_back(r.decoy_integrals[0]), psq_rhs.push_back(r.decoy_integrals[1]);
     }
     const size_t a = dt.size() - 5;
     auto tail = [a](const std::vector<T>& v) { return std::vector<T>(v.begin() + a, v.end()); };
     slopes[li].push_back(claims::residual_slope_check<T>(L.scheme, tail(dt), tail(res), tail(rnd), T(q)));
-    slopes_decoy[li].push_back(claims::residual_slope_check<T>(L.scheme, tail(dt), tail(res), tail(rnd), T(q + 1)));
-    limits.push_back(claims::limit_check<T>(L.scheme, res, rnd, q));
-    half.push_back(claims::limit_check<T>(L.scheme, r_half, rnd, q));
-    psq.push_back(claims::limit_check<T>(L.scheme, r_psq, rnd, q));
+    slopes_decoy.push_back(claims::residual_slope_check<T>(L.scheme, tail(dt), tail(res), tail(rnd), T(q + 1)));
+    limits.push_back(claims::limit_check<T>(L.scheme, lhs, rhs, rnd, q));
+    half.push_back(claims::limit_check<T>(L.scheme, d_lhs, half_rhs, rnd, q));
+    psq.push_back(claims::limit_check<T>(L.scheme, d_lhs, psq_rhs, rnd, q));
   }
 
   // Exactness: 16 steps of dt = 1/8 with the discrete gradient (and, for the decoy, rk4).
@@ -99,19 +107,20 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
     Params<T> w = prob->initial_point(0);
     fl.start(w, o);
     const T u = T(unit_roundoff<T>());
-    T prev = fl.hamiltonian() + fl.dissipated();
+    T h_prev = fl.hamiltonian(), d_prev = fl.dissipated();
     claims::Check<T> c_;
     c_.instance = scheme;
     T worst_dev(0), worst_defect(0);
     for (int k = 0; k < 16; ++k) {
       fl.advance(w, o);
-      const T now = fl.hamiltonian() + fl.dissipated();
-      const T dev = abs(now - prev);
+      const T h_now = fl.hamiltonian(), d_now = fl.dissipated();
+      const T dev = abs(h_now + d_now - h_prev - d_prev);
       const T defect = scheme == "discrete-gradient" ? fl.last_defect() : flow::default_dg_tolerance<T>();
       const T tol = defect + T(2 * (d + 4)) * u * (abs(fl.hamiltonian()) + fl.dissipated());
-      c_.keep_worst(T(-dev), tol);
+      // The step's identity: energy dropped = energy dissipated (the predicted side).
+      c_.equal(T(h_prev - h_now), T(d_now - d_prev), tol);
       worst_dev = std::max(worst_dev, dev), worst_defect = std::max(worst_defect, defect);
-      prev = now;
+      h_prev = h_now, d_prev = d_now;
     }
     c_.measured = {{"max_step_deviation", num(worst_dev)}, {"max_fixed_point_iterations", fl.max_iterations_used()}};
     c_.predicted = {{"max_defect_bound", num(worst_defect)}, {"solver_tolerance", num(flow::default_dg_tolerance<T>())}};
@@ -122,20 +131,19 @@ std::vector<ClaimOutcome> flow_dissipation(const ClaimContext& ctx) {
   const std::string slope_src = "fit_slope spread + rounding model n stages (d+4) u (|H0| + D) (flow_support.hpp)";
   const std::string lim_src = "Romberg a-posteriori estimate + tableau amplification x rounding model";
   const std::string ex_src = "fixed-point defect bound ||gradbar f|| ||rho_W|| + ||gradbar K|| ||rho_p|| + 2 (d+4) u (|H| + D)";
-  std::vector<ClaimOutcome> out;
+  claims::Outcomes<T> out(ctx, flow_dissipation_info(), instance);
   const char* part_names[3] = {"order-rk4", "order-heun", "order-conformal-euler"};
-  for (int i = 0; i < 3; ++i) out.push_back(claims::combine<T>(part_names[i], false, slopes[i], instance, slope_src));
-  out.push_back(claims::combine<T>("richardson-limit", false, limits, instance, lim_src));
-  out.push_back(claims::combine<T>("discrete-gradient-exact", false, {per_step("discrete-gradient")}, instance, ex_src));
-  if (ctx.decoys) {
-    out.push_back(claims::combine<T>("half-gamma", true, half, instance, lim_src));
-    out.push_back(claims::combine<T>("p-squared", true, psq, instance, lim_src));
-    std::vector<claims::Check<T>> all;
-    for (auto& s : slopes_decoy) all.insert(all.end(), s.begin(), s.end());
-    out.push_back(claims::combine<T>("order-plus-one", true, all, instance, slope_src));
-    out.push_back(claims::combine<T>("rk4-exact", true, {per_step("rk4")}, instance, ex_src));
-  }
-  return out;
+  for (int i = 0; i < 3; ++i) out.of(part_names[i], slope_src) = slopes[i];
+  out.of("richardson-limit", lim_src) = limits;
+  out.of("discrete-gradient-exact", ex_src).push_back(per_step("discrete-gradient"));
+  out.of("half-gamma", lim_src) = half;
+  out.of("p-squared", lim_src) = psq;
+  out.of("order-plus-one", slope_src) = slopes_decoy;
+  if (ctx.decoys) out.of("rk4-exact", ex_src).push_back(per_step("rk4"));
+  out.edge("gamma-x1.1", "richardson-limit", T(11) / T(10));
+  out.edge("dg-gamma-x1.1", "discrete-gradient-exact", T(11) / T(10));
+  out.edge("order-x1.2", "order-rk4", T(6) / T(5));
+  return out.outcomes();
 }
 
 }  // namespace
