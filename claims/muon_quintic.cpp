@@ -17,7 +17,9 @@
 //                              input), from a geometric sweep of 4000 points plus the critical points (sign changes
 //                              of q' = prod p_k'(x_k), bisected) and the endpoints; the registered iteration on
 //                              diag(argmin, argmax) returns diag(min q, max q) to rounding; jordan's band also
-//                              equals the published [0.4705, 1.2024]
+//                              equals the published [0.4705, 1.2024]; and Polar Express's construction without
+//                              its safety factor ("unmodified", coefficients derived here by Remez, run through
+//                              the registered iteration as a custom schedule) has the band [0.87644, 1.12356]
 // Decoys: perturbed-polynomial (the fixed points of a = 3.5 instead of 3.4445, put through the
 // registered jordan step), band-x1.01 (schedule bands x 1.01), fixed-points-x1.2 (edge).
 //
@@ -47,7 +49,8 @@ ClaimInfo muon_quintic_info() {
           "NS_5(diag(x_min, x_max)) = diag(min q, max q), q = p_5 o ... o p_1 on [1e-3, 1]",
           "docs/theory.md 2g, Muon's quintic (coefficients published: KellerJordan/Muon muon.py; fixed points, band: "
           "derivation of this project) and Newton-Schulz polar iteration; schedules: solvers/spectral/ns_schedules.cpp "
-          "(optax, Amsel et al. arXiv:2505.16932)",
+          "(optax, Amsel et al. arXiv:2505.16932); Polar Express unmodified: Amsel et al. arXiv:2505.16932, "
+          "NoahAmsel/PolarExpress polar_express.py (cushion 0.02407327424182761, no safety factor)",
           "published values: half a unit of the last digit + rounding; matrix vs scalar: 8 u sum|terms| per step on "
           "each side, carried by |p_k'| through the later steps (diagonal matrices: one nonzero term per product)",
           {{"perturbed-polynomial", "the fixed points of a = 3.5 (not 3.4445) put through the registered jordan step"},
@@ -58,8 +61,9 @@ ClaimInfo muon_quintic_info() {
            {"band", "x* = 1.0501, p(x*) = 0.6818, p(p(x*)) = 1.1344, local max 1.2024; one registered step on "
                     "diag(x*, p(x*)) gives diag(p(x*), p(p(x*)))"},
            {"band-invariant", "one registered step maps 65 points of [p(x*), p(p(x*))] into it (upper and lower bound)"},
-           {"schedule-bands", "5-step bands over [1e-3, 1] of jordan, you, polar-express, classic, cubic = the registered "
-                              "iteration on diag(argmin, argmax)"}}};
+           {"schedule-bands", "5-step bands over [1e-3, 1] of jordan, you, polar-express, classic, cubic and Polar Express "
+                              "without safety factor (derived: [0.87644, 1.12356]) = the registered iteration on "
+                              "diag(argmin, argmax)"}}};
 }
 
 template <class T>
@@ -113,6 +117,57 @@ struct Composite {
     return e;
   }
 };
+
+// Polar Express's construction without the safety factor ("unmodified"; Amsel et al. arXiv:2505.16932,
+// NoahAmsel/PolarExpress polar_express.py): on [max(l, 0.02407327424182761 u), u] the odd quintic
+// closest to 1 in the minimax sense (Remez: equioscillation at l, the two interior critical points
+// and u; the critical points in closed form), rescaled by 2 / (p(l) + p(u)) so that it is centred on
+// 1 over [l, u]; then l <- p(l), u <- 2 - l; from l = 1e-3, u = 1, five times.
+template <class T>
+Abc<T> minimax_quintic(const T& l, const T& u) {
+  using std::abs;
+  std::array<T, 4> pts{l, T(l + (u - l) / T(4)), T(l + T(3) * (u - l) / T(4)), u};
+  Abc<T> c{};
+  for (int it = 0; it < 200; ++it) {
+    T M[4][5];  // [x, x^3, x^5, (-1)^i | 1]: p(x_i) + (-1)^i E = 1
+    for (int i = 0; i < 4; ++i) {
+      const T x = pts[static_cast<size_t>(i)], x2 = x * x;
+      M[i][0] = x, M[i][1] = x * x2, M[i][2] = x * x2 * x2, M[i][3] = i % 2 ? T(-1) : T(1), M[i][4] = T(1);
+    }
+    for (int k = 0; k < 4; ++k) {  // Gauss-Jordan with partial pivoting
+      int piv = k;
+      for (int r = k + 1; r < 4; ++r)
+        if (abs(M[r][k]) > abs(M[piv][k])) piv = r;
+      for (int j = 0; j < 5; ++j) std::swap(M[k][j], M[piv][j]);
+      for (int r = 0; r < 4; ++r)
+        if (r != k) {
+          const T f = M[r][k] / M[k][k];
+          for (int j = k; j < 5; ++j) M[r][j] -= f * M[k][j];
+        }
+    }
+    c = {T(M[0][4] / M[0][0]), T(M[1][4] / M[1][1]), T(M[2][4] / M[2][2])};
+    const std::vector<T> cr = sqrt_roots<T>(T(5) * c[2], T(3) * c[1], c[0]);
+    const T moved = abs(T(cr[0] - pts[1])) + abs(T(cr[1] - pts[2]));
+    pts[1] = cr[0], pts[2] = cr[1];
+    if (moved <= T(16) * T(unit_roundoff<T>()) * u) break;
+  }
+  return c;
+}
+template <class T>
+std::vector<Abc<T>> polar_express_unmodified() {
+  const T cushion = from_decimal<T>("0.02407327424182761");
+  T l = from_decimal<T>("0.001"), u(1);
+  std::vector<Abc<T>> out;
+  for (int k = 0; k < 5; ++k) {
+    Abc<T> c = minimax_quintic<T>(l > cushion * u ? l : T(cushion * u), u);
+    const T r = T(2) / (poly(c, l) + poly(c, u));
+    for (auto& x : c) x *= r;
+    out.push_back(c);
+    l = poly(c, l);
+    u = T(2) - l;
+  }
+  return out;
+}
 
 template <class T>
 spectral::NewtonSchulz<T> registered(const std::string& schedule, int steps) {
@@ -235,8 +290,16 @@ std::vector<ClaimOutcome> muon_quintic(const ClaimContext& ctx) {
                         "first-order rounding: 8u sum|terms| per step on each side, carried by |p_k'| (Composite::rounding)");
   const int N = 4000;
   const T l0 = from_decimal<T>("0.001"), ln0 = log(l0);
-  for (const std::string name : {"jordan", "you", "polar-express", "classic", "cubic"}) {
-    auto ns = registered<T>(name, 5);
+  for (const std::string name : {"jordan", "you", "polar-express", "classic", "cubic", "polar-express-unmodified"}) {
+    const bool derived = name == "polar-express-unmodified";
+    spectral::NewtonSchulzConfig cfg;
+    cfg.schedule = derived ? "custom" : name;
+    cfg.steps = 5;
+    cfg.normalization = "none";
+    if (derived)  // the derived coefficients, as exact decimal strings, through the registered iteration
+      for (const auto& c : polar_express_unmodified<T>())
+        cfg.coefficients.push_back({to_decimal<T>(c[0]), to_decimal<T>(c[1]), to_decimal<T>(c[2])});
+    spectral::NewtonSchulz<T> ns(cfg);
     Composite<T> q{ns.coefficients()};
     std::vector<T> cand{l0, T(1)};
     T xa = l0, da = q.derivative(xa);
@@ -267,6 +330,11 @@ std::vector<ClaimOutcome> muon_quintic(const ClaimContext& ctx) {
       c.instance = name;
       c.equal(Y(0, 0), T(f * qmin), T(T(2) * q.rounding(xmin_)));
       c.equal(Y(1, 1), T(f * qmax), T(T(2) * q.rounding(xmax_)));
+      if (derived && !decoy) {  // Polar Express unmodified x5: [0.87644, 1.12356] (issue 16, item 8)
+        const T half5 = from_decimal<T>("0.000005");
+        c.equal(qmin, from_decimal<T>("0.87644"), T(half5 + q.rounding(xmin_)));
+        c.equal(qmax, from_decimal<T>("1.12356"), T(half5 + q.rounding(xmax_)));
+      }
       if (name == "jordan" && !decoy) {  // the published 5-step band (docs/theory.md 2g)
         c.equal(qmin, from_decimal<T>("0.4705"), T(half4 + q.rounding(xmin_)));
         c.equal(qmax, from_decimal<T>("1.2024"), T(half4 + q.rounding(xmax_)));
