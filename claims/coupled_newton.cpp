@@ -25,12 +25,16 @@
 // (t = (3 - x)/2; for i = j its eigenvalues are 1 and 1 - x/t: the coupled form's stability).
 // Symmetrisation is a contraction in that weighted norm. Each product injects gamma_n ||A||_F ||B||_F
 // (gamma_n = n u / (1 - n u)), entered in the weighted norm with the smallest weight; the weighted
-// error is multiplied by the largest step norm and read back with the largest weight. Inputs: the
-// rounding of O (U, V are orthonormal to their measured defect), of A = O^T O, of the
-// regularisation and of s; the prediction's own rounding (each phi step 3u, no amplification of
-// relative errors since |x phi'(x)/phi(x)| <= 1 on (0, 1]): (60 + n) u relative per call.
-// Decoys: the uncoupled scalar map x (3 - x)/2, the regularisation without the tr(A)/n term, and the
-// predicted errors x 1.2 (edge).
+// error is multiplied by the largest step norm. The first call's output error passes to the second
+// call in the same weighted norm (same eigenbasis); the second call's weighted error omega bounds
+// the error of direction i of Psi_{1/2}(O) by omega pi_i. Inputs: the rounding of O (U, V are
+// orthonormal to their measured defect), of A = O^T O, of the regularisation and of s; the
+// prediction's own rounding (each phi step 3u, no amplification of relative errors since
+// |x phi'(x)/phi(x)| <= 1 on (0, 1]): (3K + n + 12) u relative per call; reading u_i^T X v_i.
+// The matrix identity is checked entry by entry within the Frobenius bound (Check::distance's
+// expanded square |X|^2 - 2 s <X, P> + s^2 |P|^2 cancels to sqrt(u) |X|: 1e-8 in double).
+// Decoys: the uncoupled scalar map x (3 - x)/2, the regularisation without the tr(A)/n term, the
+// converged limit x_15 = 1 (the unconverged directions ignored), and the predicted errors x 1.2 (edge).
 #include <cmath>
 #include <string>
 
@@ -53,7 +57,8 @@ ClaimInfo coupled_newton_info() {
           "Coupled Newton-Schulz, per-eigenvalue map (derivation of this project)",
           "first-order rounding of the coupled iteration: per entry of the eigenbasis a symmetric 2x2 propagation map "
           "in the weights sqrt(y_i y_j), sqrt(z_i z_j); products inject gamma_n ||A||_F ||B||_F; plus the rounding of "
-          "O, O^T O, the regularisation, s, and the scalar prediction ((60 + n) u relative per call)",
+          "O, O^T O, the regularisation, s, and the scalar prediction ((3K + n + 12) u relative per call); the matrix "
+          "entrywise within the Frobenius bound",
           {{"uncoupled-map", "predicts with the scalar map x -> x (3 - x)/2 instead of x (3 - x)^2 / 4"},
            {"no-trace-term", "predicts with the regularisation 1e-6 I only (without 1e-4 tr(A)/n)"},
            {"converged-limit", "predicts the converged limit (x_15 = 1: the exact regularised roots), ignoring the "
