@@ -135,7 +135,7 @@ std::vector<ClaimOutcome> flow_kinetic(const ClaimContext& ctx) {
     // K <= <p, grad K> <= 2K at the samples of the finer run.
     claims::Check<T> lo, up[2];
     lo.instance = up[0].instance = up[1].instance = tr.label;
-    T ratio_min(2), ratio_max(1);
+    T ratio_min(2), ratio_max(1), smax_hi(0), smax_lo(-1);  // sigma_max(p)/eps' over the samples used
     for (const auto& p : fine.p) {
       const Vec<T> s = linalg::singular_values<T>(p);
       const Mat<T> G = spectral::reg_polar<T>(p, eps);
@@ -149,12 +149,17 @@ std::vector<ClaimOutcome> flow_kinetic(const ClaimContext& ctx) {
       up[1].upper(P, T(3) / T(2) * K, eP + T(3) / T(2) * eK);
       ratio_min = P / K < ratio_min ? T(P / K) : ratio_min;
       ratio_max = P / K > ratio_max ? T(P / K) : ratio_max;
+      smax_hi = s(0) / eps > smax_hi ? T(s(0) / eps) : smax_hi;
+      smax_lo = smax_lo < T(0) || s(0) / eps < smax_lo ? T(s(0) / eps) : smax_lo;
     }
-    lo.measured = {{"min_ratio_<p,gradK>/K", num(ratio_min)}, {"samples", fine.p.size()}};
+    const json range = {num(smax_lo), num(smax_hi)};
+    lo.measured = {{"min_ratio_<p,gradK>/K", num(ratio_min)}, {"samples", fine.p.size()},
+                   {"sigma_max_over_eps_range", range}};
     lo.predicted = {{"ratio_lower_bound", 1}};
     lower.push_back(lo);
     for (int decoy = 0; decoy < 2; ++decoy) {
-      up[decoy].measured = {{"max_ratio_<p,gradK>/K", num(ratio_max)}, {"samples", fine.p.size()}};
+      up[decoy].measured = {{"max_ratio_<p,gradK>/K", num(ratio_max)}, {"samples", fine.p.size()},
+                            {"sigma_max_over_eps_range", range}};
       up[decoy].predicted = {{"ratio_upper_bound", decoy ? num(T(T(3) / T(2))) : num(T(2))}};
       upper.add(decoy, up[decoy]);
     }
