@@ -44,7 +44,8 @@ ClaimInfo psi_curvature_info() {
           "Bregman divergence lies between 0 and ||M' - M||^2/(2 eps); each bound is nearly met.",
           "<grad psi(M') - grad psi(M), M' - M> >= eps^2 (R^2+eps^2)^(-3/2) ||M' - M||^2;  "
           "||grad psi(M') - grad psi(M)|| <= ||M' - M|| / eps;  0 <= D_psi(M', M) <= ||M' - M||^2 / (2 eps)",
-          "docs/theory.md 2a (smoothness and curvature) (derivation of this project)",
+          "docs/theory.md 2a, 'Smoothness and curvature' (items 1-3) and 'Where the curvature bounds are met' "
+          "(derivation of this project)",
           "rounding only (static inequalities): grad psi to reg_polar_error, psi to psi_error (Gram-eigenvalue "
           "model, claims/support.hpp), inner products and norms of mn terms to mn u times their size, M' - M to "
           "u ||M' - M|| per entry",
@@ -117,6 +118,11 @@ std::vector<ClaimOutcome> psi_curvature(const ClaimContext& ctx) {
       Mat<T> D = rng.normal_matrix<T>(m, n);
       return Mat<T>(D / D.norm());
     };
+    auto gaussian_pair = [&](const std::string& label) {  // drawn in this order (not as arguments)
+      const Mat<T> A = eps * rng.normal_matrix<T>(m, n);
+      const Mat<T> B = eps * rng.normal_matrix<T>(m, n);
+      return curvature_pair<T>(label, A, B, eps);
+    };
     auto random_sv = [&](const T& top) {
       std::vector<T> s;
       for (long i = 0; i < n; ++i) s.push_back(top * T(rng.uniform()));
@@ -130,10 +136,13 @@ std::vector<ClaimOutcome> psi_curvature(const ClaimContext& ctx) {
       const Mat<T> U = linalg::orthonormal_q<T>(rng.normal_matrix<T>(m, n));
       const Mat<T> V = linalg::orthonormal_q<T>(rng.normal_matrix<T>(n, n));
       const T t = R / T(200);
-      sc.push_back(curvature_pair<T>(tag + " top sigma R-R/200 -> R", with_factors<T>(U, V, {T(R - t), R / T(2), R / T(4)}),
+      sc.push_back(curvature_pair<T>(tag + " top sigma R-R/200 -> R",
+                                     with_factors<T>(U, V, {T(R - t), R / T(2), R / T(4)}),
                                      with_factors<T>(U, V, {R, R / T(2), R / T(4)}), eps));
-      for (int j = 0; j < 4; ++j)
-        sc.push_back(curvature_pair<T>(tag + " random " + std::to_string(j), random_sv(R), random_sv(R), eps));
+      for (int j = 0; j < 4; ++j) {
+        const Mat<T> A = random_sv(R), B = random_sv(R);  // drawn in this order (not as arguments)
+        sc.push_back(curvature_pair<T>(tag + " random " + std::to_string(j), A, B, eps));
+      }
     }
     for (const auto& p : sc) {
       const T d = p.dM.norm(), d2 = d * d;
@@ -155,11 +164,11 @@ std::vector<ClaimOutcome> psi_curvature(const ClaimContext& ctx) {
     {
       const Mat<T> D = unit();
       const T t = eps / T(100);
-      lp.push_back(curvature_pair<T>(tag + " -tD/2, tD/2 (t = eps/100)", Mat<T>(-t / T(2) * D), Mat<T>(t / T(2) * D), eps));
+      lp.push_back(curvature_pair<T>(tag + " -tD/2, tD/2 (t = eps/100)", Mat<T>(-t / T(2) * D), Mat<T>(t / T(2) * D),
+                                     eps));
       lp.push_back(curvature_pair<T>(tag + " 0, tD (t = eps/100)", Mat<T>(Mat<T>::Zero(m, n)), Mat<T>(t * D), eps));
       for (int j = 0; j < 4; ++j)
-        lp.push_back(curvature_pair<T>(tag + " random " + std::to_string(j), Mat<T>(eps * rng.normal_matrix<T>(m, n)),
-                                       Mat<T>(eps * rng.normal_matrix<T>(m, n)), eps));
+        lp.push_back(gaussian_pair(tag + " random " + std::to_string(j)));
     }
     for (const auto& p : lp) {
       const T d = p.dM.norm();
@@ -178,10 +187,10 @@ std::vector<ClaimOutcome> psi_curvature(const ClaimContext& ctx) {
 
     // Bregman: 0 <= D_psi(M', M) <= ||dM||^2 / (2 eps).
     std::vector<CurvaturePair<T>> bp;
-    bp.push_back(curvature_pair<T>(tag + " 0, tD (t = eps/20)", Mat<T>(Mat<T>::Zero(m, n)), Mat<T>(eps / T(20) * unit()), eps));
+    bp.push_back(curvature_pair<T>(tag + " 0, tD (t = eps/20)", Mat<T>(Mat<T>::Zero(m, n)),
+                                   Mat<T>(eps / T(20) * unit()), eps));
     for (int j = 0; j < 4; ++j)
-      bp.push_back(curvature_pair<T>(tag + " random " + std::to_string(j), Mat<T>(eps * rng.normal_matrix<T>(m, n)),
-                                     Mat<T>(eps * rng.normal_matrix<T>(m, n)), eps));
+      bp.push_back(gaussian_pair(tag + " random " + std::to_string(j)));
     for (const auto& p : bp) {
       const T d = p.dM.norm(), d2 = d * d;
       const T Dpsi = spectral::psi<T>(p.Mp, eps) - spectral::psi<T>(p.M, eps) - claims::inner<T>(p.G, p.dM);
