@@ -187,13 +187,13 @@ template <class T>
 void fixed_point(claims::Outcomes<T>& out) {
   using std::sqrt;
   using claims::num;
-  const std::vector<long> inv_alphas{8, 16, 32, 64, 128};
+  const std::vector<long> inv_alphas{8, 16, 32, 64, 128}, osgdm_inv_alphas{4, 8, 16, 32, 64};
   // Muon on sigma = 1/10: polar's linear regime (the EMA noise is far below G's smallest singular value).
   {
     const kovalev::Setup<D> s = kovalev::make_setup<D>(3, 2, "4", "0.1", "1");
     const Mat<D> G = kovalev::grad(s, s.x0), PG = spectral::polar<D>(G);
     const D scale = s.sigma / sqrt(D(s.m * s.n));
-    const long S = 32;
+    const long S = 128;
     std::vector<T> av, ev, rv;
     json rows = json::array();
     for (long ia : inv_alphas) {
@@ -219,7 +219,7 @@ void fixed_point(claims::Outcomes<T>& out) {
       rows.push_back({{"alpha", num(a)}, {"alpha_over_2_minus_alpha", num(a / (2.0 - a))}, {"mean_error", num(mu)},
                       {"standard_error", num(se)}});
     }
-    const claims::SlopeData<T> f = claims::fit_slope<T>(av, ev, rv, 4);
+    const claims::SlopeData<T> f = claims::fit_slope<T>(av, ev, rv, 4, T(1) / T(20));
     claims::Check<T> c = claims::slope_check<T>("muon-sigma-0.1", f, T(1) / T(2), "statistical error above 1 % at too many alphas");
     c.measured["errors"] = rows;
     c.predicted["seeds"] = S;
@@ -235,7 +235,7 @@ void fixed_point(claims::Outcomes<T>& out) {
     const kovalev::Setup<D> s = kovalev::make_setup<D>(3, 2, "4", "0.5", "1");
     const Mat<D> G = kovalev::grad(s, s.x0), PG = spectral::polar<D>(G);
     const D scale = s.sigma / sqrt(D(s.m * s.n));
-    const long N = 20000, S = 16;
+    const long N = 100000, S = 32;
     Rng mc(6300);
     Mat<D> acc = Mat<D>::Zero(s.m, s.n);
     D sq = 0;
@@ -252,7 +252,7 @@ void fixed_point(claims::Outcomes<T>& out) {
     c.instance = "osgdm-sigma-0.5";
     std::vector<T> av, ev, rv;
     json rows = json::array();
-    for (long ia : inv_alphas) {
+    for (long ia : osgdm_inv_alphas) {
       const D a = 1.0 / D(ia);
       const long burn = 3 * ia, avg = 16 * ia;
       std::vector<D> eo;
@@ -281,7 +281,7 @@ void fixed_point(claims::Outcomes<T>& out) {
                    {"monte_carlo_samples_for_bias", N}, {"steps", "3/alpha burn-in + 16/alpha averaged"}};
     out.of("osgdm-bias-persists", "3 standard errors of the O-SGDM mean error and of the Monte Carlo bias").push_back(c);
     out.edge("osgdm-bias-x1.2", "osgdm-bias-persists", T(6) / T(5));
-    const claims::SlopeData<T> f = claims::fit_slope<T>(av, ev, rv, 4);
+    const claims::SlopeData<T> f = claims::fit_slope<T>(av, ev, rv, 4, T(1) / T(20));
     claims::Check<T> d = claims::slope_check<T>("osgdm-sigma-0.5", f, T(1) / T(2), "statistical error above 1 % at too many alphas");
     d.measured["errors"] = rows;
     out.of("osgdm-error-vanishes", "fit_slope: 3 standard errors (seeds) + spread of the local slopes").push_back(d);
