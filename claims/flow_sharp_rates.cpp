@@ -79,7 +79,6 @@ struct GapSeries {
 template <class T>
 GapSeries<T> discrete_run(const Problem<T>& prob, Params<T> w, const T& eta, const T& beta, const T& eps, long steps,
                           long every, const T& wnorm) {
-  using std::isfinite;
   const long d = total_size(prob.blocks());
   const T u = T(unit_roundoff<T>());
   const Mat<T> Wstar = (*prob.minimizer())[0];
@@ -89,6 +88,7 @@ GapSeries<T> discrete_run(const Problem<T>& prob, Params<T> w, const T& eta, con
   NoOracle<T> oracle;
   Params<T> g;
   GapSeries<T> s;
+  const T huge = from_decimal<T>("1e30");
   T f0(0);
   for (long k = 0; k <= steps; ++k) {
     const T f = prob.value_and_gradient(w, g);
@@ -97,8 +97,11 @@ GapSeries<T> discrete_run(const Problem<T>& prob, Params<T> w, const T& eta, con
       s.x.push_back(T(k)), s.gap.push_back(f);
       s.rel_round.push_back(T(2) * (T(1) + T(k * (d + 4))) * u * wnorm / (w[0] - Wstar).norm() + T(d + 4) * u);
     }
+    if (!is_finite(f) || f > huge) {  // diverged (overflow on the way)
+      s.last_ratio = huge;
+      break;
+    }
     s.last_ratio = f / f0;
-    if (!(f == f) || f > T(1e30)) break;  // diverged (nan or overflow): ratio stays huge
     if (k < steps) solver->step(w, g, oracle);
   }
   return s;
@@ -192,7 +195,7 @@ std::vector<ClaimOutcome> flow_sharp_rates(const ClaimContext& ctx) {
   const Params<T> w_near{(*prob->minimizer())[0] + T(1) / T(1000) * (prob->initial_point(0)[0] - (*prob->minimizer())[0])};
   auto classify = [&](const T& e) {  // +1 converged, -1 diverged, 0 undecided
     const T r = discrete_run<T>(*prob, w_near, e, beta, eps, 3000, 0, wnorm).last_ratio;
-    return r < T(1e-12) ? 1 : r > T(1e-2) ? -1 : 0;
+    return r < from_decimal<T>("1e-12") ? 1 : r > from_decimal<T>("1e-2") ? -1 : 0;
   };
   T lo = eta_star / T(2), hi = T(2) * eta_star;
   const int c_lo = classify(lo), c_hi = classify(hi);
