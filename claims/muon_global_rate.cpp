@@ -48,9 +48,10 @@ ClaimInfo muon_global_rate_info() {
   return {"muon-global-rate",
           "Regularized Muon (EMA momentum) started far from the optimum (||M|| >> eps, the map saturated) "
           "converges with f(W_k) - f* <= C rho^k, rho = rho_disc = max_j r_j^2 of the linearization at the "
-          "optimum (sharp), and is stable iff eta < 2 (1 + beta) eps / ((1 - beta) L).",
+          "optimum (sharp), and is locally stable iff eta < 2 (1 + beta) eps / ((1 - beta) L) (above it the iterates cycle, "
+          "also from the far start; below it a far start may still cycle: the threshold is local).",
           "lim (f_{k+1} - f*)/(f_k - f*) = rho_disc = max_j rho([[1 - a b_j, -a beta], [b_j, beta]])^2, a = eta/eps, "
-          "b_j = (1 - beta) lambda_j;  converges iff eta < eta* = 2 (1 + beta) eps / ((1 - beta) L)",
+          "b_j = (1 - beta) lambda_j;  locally convergent iff eta < eta* = 2 (1 + beta) eps / ((1 - beta) L)",
           "docs/theory.md 2d (discrete regularized Muon near the optimum; far start) (derivation of this project)",
           "rate: spread of the local slopes over the tail window + rounding of ln gap, the gap to 2 (1 + k (d+4)) u "
           "||W*|| ||g_k|| + 64 d u (|f_k| + |f*|) (support.hpp fit_slope); threshold: decisive gap ratios (<= 1e-9 "
