@@ -5,7 +5,7 @@
 // optimum"; the far-start argument is in the same subsection, derivation of this project):
 //     f(W_k) - f* <= C rho^k,   rho = rho_disc = max_j r_j^2,
 // r_j the spectral radius of [[1 - a b_j, -a beta], [b_j, beta]], a = eta/eps, b_j = (1 - beta) lambda_j,
-// lambda_j the Hessian eigenvalues at the minimizer; and it is stable iff eta < eta* =
+// lambda_j the Hessian eigenvalues at the minimizer; and it is locally stable iff eta < eta* =
 // 2 (1 + beta) eps / ((1 - beta) L), L = max_j lambda_j.
 //   rate       the per-step ln-contraction of the gap, fitted over the tail, equals ln rho_disc (two-sided)
 //              on three instances: quadratic-kron 3 x 2 with kappa 4 and kappa 100 (docs/theory.md 3 item 1)
@@ -21,7 +21,7 @@
 //              1/0.97 (all three instances).
 //   Finding (the decoy far-start-converges): from the far start, 0.97 eta* does NOT converge on the kron
 //   instances: with eta ~ 37 eps/L every saturated step overshoots the linear zone ||W - W*|| ~ eps/L, and
-//   the iterates stay in a saturated cycle (docs/theory.md 2d, "From a far start"): the threshold is local.
+//   the iterates stay in a saturated cycle (docs/theory.md 2d, "The threshold is local").
 // Window: the tail starts 400 steps (kappa 100: 250, so that double still resolves the gap there)
 // after the last step with sigma_max(M) > eps/1000 (the map is then M/eps to a relative 1e-6, and
 // the underdamped modes have faded by (beta/rho)^400 ~ 1e-9, (beta/rho)^250 ~ 2e-6, behind the
@@ -33,7 +33,8 @@
 // 64 d u (|f_k| + |f*|) (the evaluation of f and of f*). The threshold: decisive (gap ratios 1e-9 and
 // 1e-3 over 250 steps, far above rounding), tolerance 0 on the bracketing atoms.
 // Decoys: rate-log-x1.1 (ln rho x 1.1, edge), threshold-x1.05 (eta* x 1.05, edge), rho-beta (rho = beta,
-// the underdamped formula), threshold-no-1+beta (eta* without the factor 1 + beta).
+// the underdamped formula), threshold-no-1+beta (eta* without the factor 1 + beta), far-start-converges
+// (every eta < eta* converges from the far start: violated on the kron instances, see the finding above).
 #include <cmath>
 
 #include "claims/support.hpp"
