@@ -11,7 +11,7 @@
 //               Step 1 proves this and then relaxes 1 - c^2 rho_R L >= 1/2. The relaxation is loose on
 //               every instance: c <= gamma/(gamma^2 rho_R + 2l) <= 1/(2 sqrt(2 l rho_R)) and l >= L give
 //               c^2 rho_R L <= 1/8, so E_c >= (7/8)(f - f*) always and the stated 1/2 can never be
-//               tighter than 4/7; the part checks the constant the step proves (docs/theory.md 2d remark).
+//               tighter than 4/7; the part checks the constant the step proves (docs/theory.md 2d, "Where each step binds").
 //   upper       E_c <= (1 + c)|grad f|^2/(2 mu) + (1 + c mu rho_R/2)<p, grad K>    (2d step 3)
 //   comparison  (c/2)|grad f|^2 + (gamma/2)<p, grad K> >= lambda [right side of upper] (2d, "comparing
 //               term by term": with steps 2 and 3 it gives dE_c/dt <= -lambda E_c)
@@ -27,7 +27,7 @@
 // summed with its coefficient, times 2, plus 16 u times the sum of the terms' magnitudes (the constants'
 // own rounding).
 // Instances (quadratic-kron 3 x 2, seed 1; nonconvex-pl 3 x 2), each chosen so one inequality nearly
-// binds (docs/theory.md 2d remark says where each is tight), plus far starts where Muon saturates:
+// binds (docs/theory.md 2d "Where each step binds" says where each is tight), plus far starts where Muon saturates:
 //   kron4-at-min    kappa 4, W0 = W*, p0 = a v_top: dE_c/dt / RHS = 2 - 2c<p,H grad K>/(gamma <p, grad K>) ~ 1
 //   kron4-young     kappa 4, W0 = W* + b v_top, p0 = -c rho_R grad f(W0): every step of 1 is an equality
 //   kron100-slow    kappa 100, W0 = W* + v_bot, p0 small along v_bot: PL equality, p ~ 0 (upper, comparison)
