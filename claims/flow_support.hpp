@@ -170,3 +170,34 @@ Check<T> limit_check(const std::string& label, const std::vector<T>& lhs, const 
 }
 
 }  // namespace mb::claims
+
+namespace mb::claims {
+
+// The constants of the global Lyapunov argument (docs/theory.md 2d): R = R0 (the automatic momentum
+// bound of 2c, from H(0)), rho_R = sqrt(R^2 + eps^2), l = L sqrt(rho_R / eps) (the alignment
+// constant that always holds), c = min{gamma / (gamma^2 rho_R + 2 l), 1 / sqrt(2 L rho_R)},
+// lambda = min{c mu / (1 + c), gamma / (2 + c mu rho_R)}.
+template <class T>
+struct LyapunovConstants {
+  T mu, L, fstar, gamma, eps, R, rho, ell, c, lambda;
+  json to_json() const {
+    return {{"mu", num(mu)}, {"L", num(L)}, {"f_star", num(fstar)}, {"gamma", num(gamma)}, {"eps", num(eps)},
+            {"R0", num(R)}, {"rho_R", num(rho)}, {"ell", num(ell)}, {"c", num(c)}, {"lambda", num(lambda)}};
+  }
+};
+template <class T>
+LyapunovConstants<T> lyapunov_constants(const T& mu, const T& L, const T& fstar, const T& gamma, const T& eps,
+                                        const T& h0) {
+  using std::min;
+  using std::sqrt;
+  LyapunovConstants<T> k{mu, L, fstar, gamma, eps, T(0), T(0), T(0), T(0), T(0)};
+  const T e = h0 - fstar + eps;
+  k.R = sqrt(e * e - eps * eps);
+  k.rho = sqrt(k.R * k.R + eps * eps);
+  k.ell = L * sqrt(k.rho / eps);
+  k.c = min(T(gamma / (gamma * gamma * k.rho + T(2) * k.ell)), T(T(1) / sqrt(T(2) * L * k.rho)));
+  k.lambda = min(T(k.c * mu / (T(1) + k.c)), T(gamma / (T(2) + k.c * mu * k.rho)));
+  return k;
+}
+
+}  // namespace mb::claims

@@ -21,7 +21,7 @@ d = json.load(open(sys.argv[1]))
 cs = d["results"]["claims"]
 assert d["results"]["as_expected"] == d["results"]["total"] == len(cs), d["results"]["as_expected"]
 decoys = [c for c in cs if c["decoy"]]
-assert len(decoys) == 2 * 12, len(decoys)  # 12 decoys, in both precisions
+assert len(decoys) == 2 * 13, len(decoys)  # 13 decoys, in both precisions
 assert all(c["verdict"] == "violated" for c in decoys)
 assert all(c["tolerance_source"] for c in cs)
 lim = [c for c in cs if c["claim"] == "flow-dissipation" and c["variant"] == "richardson-limit" and c["precision"] == "mp50"][0]
