@@ -21,7 +21,9 @@ TEST(Registry, ContainsTheFoundationEntries) {
                         "trust-region", "blockwise", "muon-flow"}) EXPECT_TRUE(has(mb::solver_names(), s)) << s;
   for (const char* c : {"gd-pl-rate", "reg-polar-gradient", "fenchel-young", "reg-polar-limit", "mirror-prox", "lmo-polar",
                         "spectral-family", "kovalev-trust-region", "flow-dissipation", "flow-h-monotone",
-                        "flow-exponential-rate", "flow-sharp-rates", "flow-particles", "flow-blockwise"})
+                        "flow-exponential-rate", "flow-sharp-rates", "flow-particles", "flow-blockwise",
+                        "coupled-newton", "muon-quintic", "psi-curvature", "flow-kinetic", "kovalev-complexity",
+                        "flow-lyapunov", "inertial-limit", "muon-global-rate"})
     EXPECT_TRUE(has(mb::claim_names(), c)) << c;
 }
 

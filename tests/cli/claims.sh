@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-out=$("$mb" check --claim gd-pl-rate,reg-polar-gradient --precision double,mp50 --decoys --threads 2 --out "$tmp/c.json" 2>&1)
+out=$("$mb" check --claim gd-pl-rate,reg-polar-gradient --precision double,mp50 --decoys --require-resolution --threads 2 --out "$tmp/c.json" 2>&1)
 rc=$?
 if [[ $rc -ne 0 ]]; then echo "FAIL check: exit $rc: $out"; fail=1; else echo "ok   check exit 0"; fi
 grep -q "outcomes as expected; wrote" <<<"$out" || { echo "FAIL check: no summary line: $out"; fail=1; }
@@ -23,7 +23,12 @@ assert d["results"]["as_expected"] == d["results"]["total"] == len(cl), d["resul
 names = {(c["claim"], c["precision"]) for c in cl}
 assert names == {(n, p) for n in ("gd-pl-rate", "reg-polar-gradient") for p in ("double", "mp50")}, names
 decoys = [c for c in cl if c["decoy"]]
-assert len(decoys) == 2 * (1 + 2) and all(c["verdict"] == "violated" and c["reason"] for c in decoys), decoys
+# Each precision reports the same decoys, each violated with its reason; among them an edge decoy.
+per = {p: sorted((c["claim"], c["variant"]) for c in decoys if c["precision"] == p) for p in ("double", "mp50")}
+assert per["double"] == per["mp50"] and len(per["double"]) >= 2 * 2, per
+assert all(c["verdict"] == "violated" and c["reason"] for c in decoys), decoys
+assert {c["claim"] for c in decoys if "edge_factor" in c["extra"]} == {"gd-pl-rate", "reg-polar-gradient"}, decoys
+assert all("resolution" in c and "kind" in c for c in cl)
 for c in cl:
     assert c["tolerance_source"], c
     assert c["verdict"] == "holds" or c["reason"], c
