@@ -116,9 +116,9 @@ TEST(ClaimsResolution, CombineReportsKindResolutionTightnessAndEdgeDecoysTurn) {
   // Scaled the other way it still holds: one-sided.
   EXPECT_EQ(mb::claims::combine<double>("e2", true, {bound.scaled(1.2)}, mb::json::object(), "t").verdict,
             mb::Verdict::holds);
-  // A legacy check (no atoms) has no resolution, and says why.
+  // A check whose margin was set by hand (no atoms) has no resolution, and says why.
   Check<double> legacy;
-  legacy.keep_worst(1.0, 0.0);
+  legacy.margin = 1.0;
   const mb::ClaimOutcome l = mb::claims::combine<double>("l", false, {legacy}, mb::json::object(), "t");
   EXPECT_TRUE(l.resolution.is_null());
   EXPECT_FALSE(l.resolution_note.empty());
