@@ -59,16 +59,6 @@ ClaimInfo flow_sharp_rates_info() {
            {"stability-threshold", "the observed stability threshold (bisection on runs) equals eta*"}}};
 }
 
-// Spectral radius of [[1 - a b, -a beta], [b, beta]] (trace 1 - a b + beta, determinant beta).
-template <class T>
-T mode_radius(const T& a, const T& b, const T& beta) {
-  using std::abs;
-  using std::sqrt;
-  const T tr = T(1) - a * b + beta, disc = tr * tr - T(4) * beta;
-  if (disc < T(0)) return sqrt(beta);
-  return (abs(tr) + sqrt(disc)) / T(2);
-}
-
 template <class T>
 struct GapSeries {
   std::vector<T> x, gap, rel_round;  // x = t or k
@@ -184,7 +174,7 @@ std::vector<ClaimOutcome> flow_sharp_rates(const ClaimContext& ctx) {
   const T beta = T(9) / T(10), eps = T(1), eta = T(2) / T(25);
   T rho(0);
   for (const T& l : lam) {
-    const T r = mode_radius<T>(eta / eps, (T(1) - beta) * l, beta);
+    const T r = claims::mode_radius<T>(eta / eps, (T(1) - beta) * l, beta);
     rho = std::max(rho, T(r * r));
   }
   const T k_from(500), k_to(900);

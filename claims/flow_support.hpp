@@ -200,4 +200,16 @@ LyapunovConstants<T> lyapunov_constants(const T& mu, const T& L, const T& fstar,
   return k;
 }
 
+// Discrete regularized Muon near the optimum (docs/theory.md 2d): on a Hessian mode the EMA iteration
+// is (x, m) -> [[1 - a b, -a beta], [b, beta]] (x, m) with a = eta/eps, b = (1 - beta) lambda_j;
+// its spectral radius (trace 1 - a b + beta, determinant beta). The f-gap contracts by its square.
+template <class T>
+T mode_radius(const T& a, const T& b, const T& beta) {
+  using std::abs;
+  using std::sqrt;
+  const T tr = T(1) - a * b + beta, disc = tr * tr - T(4) * beta;
+  if (disc < T(0)) return sqrt(beta);
+  return (abs(tr) + sqrt(disc)) / T(2);
+}
+
 }  // namespace mb::claims

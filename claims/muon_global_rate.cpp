@@ -37,7 +37,7 @@
 // (every eta < eta* converges from the far start: violated on the kron instances, see the finding above).
 #include <cmath>
 
-#include "claims/support.hpp"
+#include "claims/flow_support.hpp"
 #include "harness/oracles.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
@@ -65,16 +65,6 @@ ClaimInfo muon_global_rate_info() {
                                    "map keeps the iterates in a cycle (the linear threshold is local)"}},
           {{"rate", "tail per-step ln-contraction of the gap equals ln rho_disc (kron kappa 4, kappa 100, nonconvex-pl)"},
            {"threshold", "converges at 0.97 eta* (linear regime), does not converge at 1.03 eta* from the far start"}}};
-}
-
-// Spectral radius of [[1 - a b, -a beta], [b, beta]] (trace 1 - a b + beta, determinant beta).
-template <class T>
-T mode_radius(const T& a, const T& b, const T& beta) {
-  using std::abs;
-  using std::sqrt;
-  const T tr = T(1) - a * b + beta, disc = tr * tr - T(4) * beta;
-  if (disc < T(0)) return sqrt(beta);
-  return (abs(tr) + sqrt(disc)) / T(2);
 }
 
 template <class T>
@@ -148,7 +138,7 @@ std::vector<ClaimOutcome> muon_global_rate(const ClaimContext& ctx) {
     const T a = T(4) / T(5) * crit / ((T(1) - beta) * muH), eta = a * in.eps;
     T rho(0);
     for (const T& l : lam) {
-      const T r = mode_radius<T>(a, (T(1) - beta) * l, beta);
+      const T r = claims::mode_radius<T>(a, (T(1) - beta) * l, beta);
       rho = r * r > rho ? T(r * r) : rho;
     }
     const RegRun<T> run = reg_run<T>(*prob, eta, beta, in.eps, in.steps);
