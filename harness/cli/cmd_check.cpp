@@ -15,17 +15,17 @@
 namespace mb::cli {
 namespace {
 
-// A margin or tolerance for the terminal: 4 significant digits (mp50 values are decimal strings).
+// A reported value as a double, at full precision (mp50 values are decimal strings); null -> +inf.
+double value_of(const json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) return std::strtod(v.get<std::string>().c_str(), nullptr);
+  return INFINITY;
+}
+// A margin or tolerance for the terminal: 4 significant digits.
 std::string short_number(const json& v) {
-  double x;
-  if (v.is_number())
-    x = v.get<double>();
-  else if (v.is_string())
-    x = std::strtod(v.get<std::string>().c_str(), nullptr);
-  else
-    return v.dump();
+  if (!v.is_number() && !v.is_string()) return v.dump();
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
+  std::snprintf(buf, sizeof buf, "%.4g", value_of(v));
   return buf;
 }
 
@@ -73,9 +73,10 @@ int cmd_check(const std::vector<std::string>& argv) {
   const std::string mp50 = precision_name(Precision::mp50);
   for (const auto& c : run.outcomes) {
     if (c["decoy"].get<bool>() || c["precision"] != mp50 || c["resolution_target"].is_null()) continue;
-    const double target = c["resolution_target"].get<double>();
+    const double target = value_of(c["resolution_target"]);
+    // Judged at full precision: a resolution of 1.05004 is over 1.05 even if it prints as 1.05.
     const std::string r_text = short_number(c["resolution"]);
-    const double r = c["resolution"].is_null() ? INFINITY : std::strtod(r_text.c_str(), nullptr);
+    const double r = value_of(c["resolution"]);
     if (c["kind"] == "sharp") worst_sharp = std::max(worst_sharp, r);
     worst_all = std::max(worst_all, r);
     if (!(r <= target))
