@@ -18,6 +18,7 @@ class ProblemOracle final : public Oracle<T> {
     return p_.value_and_gradient(w, g);
   }
   T value(const Params<T>& w) override { return p_.value(w); }
+  const Problem<T>* problem() const override { return &p_; }
   long evaluations = 0;
 
  private:

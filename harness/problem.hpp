@@ -48,6 +48,14 @@ struct ParticleLayout {
   json reference_params = json::object();
 };
 
+// Where a problem's attention heads live, for QK-clip (MuonClip, problems/qk_clip.cpp): per
+// attention layer, the blocks holding W_q and W_k (each heads*d_head rows x d_model columns in
+// torch's y = W x layout, head h = rows [h d_head, (h+1) d_head)) and the number of heads.
+struct AttentionLayer {
+  size_t wq = 0, wk = 0;
+  long heads = 1;
+};
+
 template <class T>
 class Problem {
  public:
@@ -65,6 +73,11 @@ class Problem {
   virtual std::optional<std::vector<T>> hessian_eigenvalues() const { return std::nullopt; }
   // Particle structure (mean-field problems), or nullopt.
   virtual std::optional<ParticleLayout> particles() const { return std::nullopt; }
+  // Attention layers (QK-clip), empty for problems without attention.
+  virtual std::vector<AttentionLayer> attention_layers() const { return {}; }
+  // Per attention layer and head: the largest attention logit (the pre-softmax score, scaled as
+  // the problem scales it) over the problem's batch and all query/key positions, at w.
+  virtual std::vector<std::vector<T>> max_attention_logits(const Params<T>&) const { return {}; }
 
   // Stochastic gradients (docs/theory.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
   // i.i.d. N(0,1) over all d entries, so E||g - grad f||^2 = sigma^2. sigma = 0: deterministic.

@@ -17,11 +17,17 @@
 namespace mb {
 
 template <class T>
+class Problem;
+
+template <class T>
 class Oracle {
  public:
   virtual ~Oracle() = default;
   virtual T value_and_gradient(const Params<T>& w, Params<T>& g) = 0;
   virtual T value(const Params<T>& w) = 0;
+  // The problem behind the oracle, for solver wrappers that read its structure (QK-clip reads the
+  // attention layout and the max logits); null when there is none (a replayed gradient trace).
+  virtual const Problem<T>* problem() const { return nullptr; }
 };
 
 template <class T>
@@ -71,9 +77,23 @@ struct SolverInfo {
 template <class T>
 using SolverFactory = std::function<std::unique_ptr<Solver<T>>(const json& hyper)>;
 
+// QK-clip (MuonClip, problems/qk_clip.cpp): `inner` wrapped so that after each of its steps the
+// query and key weights of every attention head whose max logit exceeds tau are scaled back.
+// `spec` is the value of the solver's "qk_clip" key.
+template <class T>
+std::unique_ptr<Solver<T>> wrap_qk_clip(std::unique_ptr<Solver<T>> inner, const json& spec, const std::string& context);
+
+// A solver by name. The key "qk_clip" is the wrapper's, usable with any solver: it is taken out
+// of `hyper` before the solver reads the rest.
 template <class T>
 std::unique_ptr<Solver<T>> make_solver(const std::string& name, const json& hyper, const std::string& field = "") {
   const auto& factory = Registry<SolverFactory<T>>::instance().get(name, "solver", field);
+  if (hyper.is_object() && hyper.contains("qk_clip")) {
+    json inner = hyper;
+    const json spec = inner["qk_clip"];
+    inner.erase("qk_clip");
+    return wrap_qk_clip<T>(factory(inner), spec, "solver '" + name + "'");
+  }
   return factory(hyper);
 }
 

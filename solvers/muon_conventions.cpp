@@ -42,7 +42,7 @@ Defaults defaults_for(Conv c) {
   if (c == Conv::moonlight)
     return {"0.001", "0.1", "0.95", Kind::sum, EmaForm::lerp, true, false, "jordan", "frobenius-additive", "1e-7", "bf16", "unfused", Shape::match_rms_adamw, Layout::out_in, false};
   if (c == Conv::dion)
-    return {"0.01", "0.01", "0.95", Kind::sum, EmaForm::lerp, false, false, "polar-express", "frobenius-additive", "1e-8", "bf16", "unfused", Shape::spectral_norm, Layout::out_in, false};
+    return {"0.01", "0.01", "0.95", Kind::sum, EmaForm::lerp, false, false, "polar-express", "frobenius-additive", "1e-8", "bf16", "unfused", Shape::spectral, Layout::out_in, false};
   return {"0.001", "0.1", "0.95", Kind::ema, EmaForm::lerp, true, false, "jordan", "frobenius", "1e-7", "bf16", "addmm", Shape::original, Layout::out_in, false};
 }
 
@@ -160,7 +160,7 @@ void read_shape(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
   bool peer_given = false;
   auto take_peer = [&](const std::string& key, const json* v) {
     if (!v) return;
-    if (o.given("shape_scale")) o.fail(key, "and shape_scale both given; give one");
+    if (o.given("shape_scale") || o.given("adjust_lr")) o.fail(key, "and adjust_lr (shape_scale) both given; give one");
     peer_given = true;
   };
   if (c == Conv::torch) {
@@ -179,20 +179,9 @@ void read_shape(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
       factor = text_of(*v, o.context() + ": consistent_rms");
       if (!(hyper_from_json<double>(*v, "consistent_rms") > 0)) o.fail("consistent_rms", "must be > 0, got " + v->dump());
     }
-  } else if (c == Conv::dion) {
-    const json* v = o.raw("adjust_lr", "spectral_norm", "dion: 'spectral_norm' sqrt(fan_out/fan_in), 'rms_norm' 0.2 sqrt(max), null none");
-    take_peer("adjust_lr", v);
-    if (v) {
-      if (v->is_null())
-        kind = Shape::none;
-      else if (*v == "spectral_norm")
-        kind = Shape::spectral_norm;
-      else if (*v == "rms_norm")
-        kind = Shape::match_rms_adamw;
-      else
-        o.fail("adjust_lr", "must be 'spectral_norm', 'rms_norm' or null (dion), got " + v->dump());
-    }
   }
+  // dion's own `adjust_lr` spellings ('spectral_norm', 'rms_norm', null) are read by
+  // read_shape_scale in every convention (matrix_solver.hpp).
   s.shape = read_shape_scale(o, kind, d.layout);
   if (peer_given) s.shape.kind = kind;
   if (peer_given && kind == Shape::match_rms_adamw && c == Conv::optax) s.shape.rms_factor = factor;
@@ -285,8 +274,9 @@ json MuonSettings::resolved() const {
             {"momentum_kind", name_of(momentum_kind)},
             {"nesterov", nesterov},
             {"bias_correction", bias_correction},
-            {"shape_scale", name_of(shape.kind)},
+            {"adjust_lr", name_of(shape.kind)},
             {"rms_factor", shape.rms_factor},
+            {"extra_scale_factor", shape.extra_scale_factor},
             {"layout", name_of(shape.layout)},
             {"decay_lr", name_of(decay_lr)},
             {"cautious_wd", cautious_wd},

@@ -95,11 +95,11 @@ TEST(MuonConventions, PeerNamesAreAcceptedUnderTheirConvention) {
   EXPECT_NO_THROW(mb::make_solver<double>("muon", {{"convention", "moonlight"}, {"wd", 0.1}, {"adamw_betas", {0.9, 0.95}}}));
   EXPECT_NO_THROW(mb::make_solver<double>("muon", {{"convention", "dion"}, {"mu", 0.9}, {"epsilon", 1e-8}, {"adjust_lr", "rms_norm"}}));
   // Every item can be set on its own in any convention.
-  auto s = mb::make_solver<double>("muon", {{"convention", "torch"}, {"momentum_kind", "sum"}, {"shape_scale", "spectral_norm"},
+  auto s = mb::make_solver<double>("muon", {{"convention", "torch"}, {"momentum_kind", "sum"}, {"shape_scale", "spectral"},
                                             {"ns_schedule", "polar-express"}, {"ns_dtype", "working"}, {"adaptive", true}});
   const json r = s->config()["resolved"];
   EXPECT_EQ(r["momentum_kind"], "sum");
-  EXPECT_EQ(r["shape_scale"], "spectral_norm");
+  EXPECT_EQ(r["adjust_lr"], "spectral");
   EXPECT_EQ(r["ns"]["schedule"], "polar-express");
   EXPECT_EQ(r["ns"]["dtype"], "working");
   // torch's default runs Newton-Schulz in emulated bf16, as PyTorch does.

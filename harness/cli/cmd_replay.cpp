@@ -37,7 +37,8 @@ MB_REGISTER_COMMAND("replay", "replay a solver on a recorded gradient trace (che
                     "usage: muonbench replay --solver NAME [--config JSON|FILE] [--precision double|float|mp50]\n"
                     "                        --in TRACE.json --out OUT.json [--max-entries N]\n"
                     "  TRACE.json: {\"w0\": M, \"grads\": [G1, ..., GT]} for one matrix parameter, matrices as lists\n"
-                    "  of rows of numbers or decimal strings. OUT.json: {\"trajectory\": [W1, ..., WT]}, W_k after\n"
+                    "  of rows of numbers or decimal strings; a 3-D tensor [E][m][n] is E experts (MoE), each\n"
+                    "  updated on its own by the per-expert solvers. OUT.json: {\"trajectory\": [W1, ..., WT]}, W_k after\n"
                     "  step k, entries as decimal strings with every significant digit of the precision.\n"
                     "  --max-entries N: largest matrix accepted, in entries (default 1048576 = 1024 x 1024).\n"
                     "  A step whose result is not finite ends the replay with exit status 1, naming the step.\n",

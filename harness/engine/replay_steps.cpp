@@ -21,6 +21,41 @@ class TraceOracle final : public Oracle<T> {
   std::string solver_;
 };
 
+// A 2-D matrix [[..], ..] or a 3-D tensor [E][m][n] (MoE experts, stored as (E m) x n).
+bool is_tensor3(const json& j) {
+  return j.is_array() && !j.empty() && j[0].is_array() && !j[0].empty() && j[0][0].is_array();
+}
+
+template <class T>
+Mat<T> tensor_from_json(const json& j, const std::string& field, long max_entries, std::vector<long>& shape) {
+  if (!is_tensor3(j)) {
+    Mat<T> m = matrix_from_json<T>(j, field, max_entries);
+    shape = {m.rows(), m.cols()};
+    return m;
+  }
+  std::vector<Mat<T>> slices;
+  for (size_t e = 0; e < j.size(); ++e) {
+    slices.push_back(matrix_from_json<T>(j[e], field + "[" + std::to_string(e) + "]", max_entries));
+    if (slices[e].rows() != slices[0].rows() || slices[e].cols() != slices[0].cols())
+      throw Error(field + "[" + std::to_string(e) + "]: every expert slice must have the shape of slice 0 (" +
+                  std::to_string(slices[0].rows()) + " x " + std::to_string(slices[0].cols()) + ")");
+  }
+  const long E = static_cast<long>(slices.size()), m = slices[0].rows(), n = slices[0].cols();
+  if (E * m * n > max_entries) throw Error(field + ": more than " + std::to_string(max_entries) + " entries");
+  Mat<T> out(E * m, n);
+  for (long e = 0; e < E; ++e) out.middleRows(e * m, m) = slices[static_cast<size_t>(e)];
+  shape = {E, m, n};
+  return out;
+}
+
+template <class T>
+json tensor_to_json(const Mat<T>& w, const std::vector<long>& shape) {
+  if (shape.size() != 3) return matrix_to_json_strings<T>(w);
+  json out = json::array();
+  for (long e = 0; e < shape[0]; ++e) out.push_back(matrix_to_json_strings<T>(Mat<T>(w.middleRows(e * shape[1], shape[1]))));
+  return out;
+}
+
 }  // namespace
 
 template <class T>
@@ -33,12 +68,15 @@ json replay_in(const std::string& name, const json& config, const json& trace, l
   if (!trace.contains("grads") || !trace["grads"].is_array())
     throw Error("trace.grads: expected a list of gradient matrices");
   if (trace["grads"].empty()) throw Error("trace.grads: expected a non-empty list of gradient matrices");
-  Params<T> w{matrix_from_json<T>(trace["w0"], "trace.w0", max_entries)};
-  const std::vector<BlockSpec> specs{BlockSpec{"W", {w[0].rows(), w[0].cols()}}};
+  std::vector<long> shape;
+  Params<T> w{tensor_from_json<T>(trace["w0"], "trace.w0", max_entries, shape)};
+  const std::vector<BlockSpec> specs{BlockSpec{"W", shape}};
   std::vector<Params<T>> grads;
   for (size_t k = 0; k < trace["grads"].size(); ++k) {
     const std::string f = "trace.grads[" + std::to_string(k) + "]";
-    Params<T> g{matrix_from_json<T>(trace["grads"][k], f, max_entries)};
+    std::vector<long> gshape;
+    Params<T> g{tensor_from_json<T>(trace["grads"][k], f, max_entries, gshape)};
+    if (gshape != shape) throw Error(f + ": shape " + BlockSpec{"", gshape}.shape_text() + ", expected " + specs[0].shape_text());
     require_shapes(g, specs, f);
     grads.push_back(std::move(g));
   }
@@ -55,7 +93,7 @@ json replay_in(const std::string& name, const json& config, const json& trace, l
     if (!all_finite(w[0]))
       throw NumericalError("replay: step " + std::to_string(k + 1) + ": the solver produced non-finite parameters "
                            "(the update overflowed or diverged)");
-    traj.push_back(matrix_to_json_strings<T>(w[0]));
+    traj.push_back(tensor_to_json<T>(w[0], shape));
   }
   return {{"solver", name},
           {"precision", scalar_name<T>()},

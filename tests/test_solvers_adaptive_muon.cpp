@@ -1,0 +1,1 @@
+// placeholder (issue 17): filled by its own commit
