@@ -5,7 +5,10 @@
 //                           minimum over 3 calls interleaved step/map/step/map..., timed in process
 //                           CPU time (robust to other jobs on a shared machine; the code is
 //                           single-threaded), and overhead = (step - map) / map: the cost of
-//                           momentum, decay, scaling and copies beyond the map (target < 0.10).
+//                           momentum, decay, scaling and copies beyond the map (target < 0.10);
+//                           gemms = step_s / gemm_s, the step in units of one n x n x n double
+//                           GEMM timed the same way in the same run (issue 17: the cost of every
+//                           solver of the family in GEMM units, docs/solvers.md).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -45,19 +48,29 @@ void bench(benchmark::State& state, const std::string& solver, const json& hyper
   mb::Rng rng(7);
   const Mat<double> G = rng.normal_matrix<double>(n, n);
   mb::Params<double> w{rng.normal_matrix<double>(n, n)}, g{G};
+  const auto known = mb::solver_names();  // read at run time: registration order is static-init order
+  if (std::find(known.begin(), known.end(), solver) == known.end()) {
+    state.SkipWithError(("solver '" + solver + "' is not registered in this build").c_str());
+    return;
+  }
   auto s = mb::make_solver<double>(solver, hyper);
   s->init({mb::BlockSpec{"W", {n, n}}}, w);
   NoOracle o;
   s->step(w, g, o);  // warm: state allocated
-  Mat<double> out;
+  Mat<double> out, C(n, n);
   if (map) map(G, out);
-  double step_s = 1e300, map_s = 1e300;
+  C.noalias() = G * G;  // warm the GEMM packing buffers
+  double step_s = 1e300, map_s = 1e300, gemm_s = 1e300;
   for (auto _ : state) {
     step_s = std::min(step_s, cpu_seconds([&] { s->step(w, g, o); }));
     benchmark::DoNotOptimize(w[0].data());
     if (map) map_s = std::min(map_s, cpu_seconds([&] { map(G, out); }));
+    gemm_s = std::min(gemm_s, cpu_seconds([&] { C.noalias() = G * G; }));
+    benchmark::DoNotOptimize(C.data());
   }
   state.counters["step_s"] = step_s;
+  state.counters["gemm_s"] = gemm_s;
+  state.counters["gemms"] = step_s / gemm_s;
   if (map) {
     state.counters["map_s"] = map_s;
     state.counters["overhead"] = (step_s - map_s) / map_s;
@@ -105,6 +118,16 @@ const int kRegistered = [] {
       {"orthogonal-sgdm", "orthogonal-sgdm", json::object(), &polar_svd},
       {"trust-region_spectral", "trust-region", json::object(), &polar_svd},
       {"nsgd-m", "nsgd-m", json::object(), nullptr},
+      // The variants practitioners use (issue 17), each at its reference's defaults.
+      {"normuon", "normuon", json::object(), nullptr},
+      {"adamuon", "adamuon", json::object(), nullptr},
+      {"dion_rank_default", "dion", json::object(), nullptr},
+      {"dion2", "dion2", json::object(), nullptr},
+      {"polargrad", "polargrad", json::object(), nullptr},
+      {"scion", "scion", json::object(), nullptr},
+      {"shampoo", "shampoo", json::object(), nullptr},
+      {"soap", "soap", json::object(), nullptr},
+      {"adamw", "adamw", json::object(), nullptr},
   };
   for (const auto& e : entries) {
     const std::function<void(const Mat<double>&, Mat<double>&)> m = e.map;  // empty for a null map
