@@ -190,3 +190,66 @@ TEST(Fallback, VectorsGoToAdamWByDefaultAndToTheConfiguredSolver) {
 }
 
 }  // namespace
+
+namespace {
+
+// adjust_lr (docs/solvers.md "Learning-rate scaling by shape"): one key for every matrix solver.
+// nsgd-m steps exactly lr s in Frobenius norm, so the step's length reads off s directly.
+double nsgd_step_length(const json& extra, long rows, long cols) {
+  json h = {{"lr", 0.1}, {"momentum", 0.5}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) h[it.key()] = it.value();
+  const std::vector<mb::BlockSpec> specs{{"W", {rows, cols}}};
+  auto s = mb::make_solver<double>("nsgd-m", h);
+  Params<double> w{sample(rows, cols, 0)}, w0 = w, g{sample(rows, cols, 5)};
+  s->init(specs, w);
+  NoOracle o;
+  s->step(w, g, o);
+  return (w[0] - w0[0]).norm();
+}
+
+}  // namespace
+
+TEST(AdjustLr, EveryModeOnTallAndWide) {
+  for (auto [r, c] : {std::pair<long, long>{8, 2}, {2, 8}}) {
+    const double A = r, B = c;  // out_in layout: fan-out = rows
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "none"}}, r, c), 0.1, 1e-14);
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "original"}}, r, c), 0.1 * std::sqrt(std::max(1.0, A / B)), 1e-14);
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "spectral"}}, r, c), 0.1 * std::sqrt(A / B), 1e-14);
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "match_rms_adamw"}}, r, c), 0.1 * 0.2 * std::sqrt(std::max(A, B)), 1e-14);
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "match_rms_adamw"}, {"rms_factor", 1}}, r, c), 0.1 * std::sqrt(std::max(A, B)), 1e-14);
+    EXPECT_NEAR(nsgd_step_length({{"adjust_lr", "spectral"}, {"extra_scale_factor", 0.5}}, r, c), 0.05 * std::sqrt(A / B), 1e-14);
+    // dion's spellings and the older key name mean the same modes.
+    EXPECT_EQ(nsgd_step_length({{"adjust_lr", "spectral_norm"}}, r, c), nsgd_step_length({{"adjust_lr", "spectral"}}, r, c));
+    EXPECT_EQ(nsgd_step_length({{"adjust_lr", "rms_norm"}}, r, c), nsgd_step_length({{"adjust_lr", "match_rms_adamw"}}, r, c));
+    EXPECT_EQ(nsgd_step_length({{"adjust_lr", nullptr}}, r, c), nsgd_step_length({{"adjust_lr", "none"}}, r, c));
+    EXPECT_EQ(nsgd_step_length({{"shape_scale", "original"}}, r, c), nsgd_step_length({{"adjust_lr", "original"}}, r, c));
+  }
+  // A decoy: spectral is not original on a wide matrix (no max with 1).
+  EXPECT_GT(std::abs(nsgd_step_length({{"adjust_lr", "spectral"}}, 2, 8) - nsgd_step_length({{"adjust_lr", "original"}}, 2, 8)), 0.04);
+}
+
+TEST(AdjustLr, BadValuesNameTheKey) {
+  auto err = [](const json& h) {
+    try {
+      mb::make_solver<double>("nsgd-m", h);
+    } catch (const mb::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(err({{"adjust_lr", "spectrl"}}).find("adjust_lr"), std::string::npos);
+  EXPECT_NE(err({{"adjust_lr", "spectrl"}}).find("match_rms_adamw"), std::string::npos);
+  EXPECT_NE(err({{"adjust_lr", 3}}).find("adjust_lr"), std::string::npos);
+  EXPECT_NE(err({{"adjust_lr", "none"}, {"shape_scale", "none"}}).find("both"), std::string::npos);
+  EXPECT_NE(err({{"extra_scale_factor", -1}}).find("extra_scale_factor"), std::string::npos);
+  // muon: torch's own spelling and adjust_lr together are refused.
+  try {
+    mb::make_solver<double>("muon", {{"adjust_lr_fn", "original"}, {"adjust_lr", "spectral"}});
+    ADD_FAILURE() << "no error";
+  } catch (const mb::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("adjust_lr"), std::string::npos) << e.what();
+  }
+  // dion's muon reads adjust_lr with dion's spelling as before.
+  auto m = mb::make_solver<double>("muon", {{"convention", "dion"}, {"adjust_lr", "rms_norm"}});
+  EXPECT_EQ(m->config()["resolved"]["adjust_lr"], "match_rms_adamw");
+}
