@@ -8,6 +8,7 @@
 #include "harness/core/scalar.hpp"
 #include "harness/solver.hpp"
 #include "harness/engine/suite.hpp"
+#include "solvers/spectral/newton_schulz.hpp"
 
 namespace mb::cli {
 namespace {
@@ -19,6 +20,7 @@ int cmd_list(const std::vector<std::string>& argv) {
               {"solvers", solver_names()},
               {"suites", known_suites()},
               {"claims", claim_names()},
+              {"schedules", spectral::schedule_names()},
               {"precisions", precision_names()},
               {"claim_precisions", claim_precision_names()}};
     std::cout << j.dump(1) << "\n";
@@ -28,6 +30,9 @@ int cmd_list(const std::vector<std::string>& argv) {
   for (const auto& [n, i] : Registry<ProblemInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.summary.c_str());
   std::cout << "solvers:\n";
   for (const auto& [n, i] : Registry<SolverInfo>::instance().all()) std::printf("  %-22s %s\n", n.c_str(), i.summary.c_str());
+  std::cout << "Newton-Schulz schedules (muonbench spectral --describe-schedule NAME):\n ";
+  for (const auto& n : spectral::schedule_names()) std::printf(" %s", n.c_str());
+  std::cout << "\n";
   std::cout << "suites:\n";
   for (const auto& n : known_suites()) std::printf("  %s\n", n.c_str());
   std::cout << "checks (claims):\n";
@@ -40,7 +45,7 @@ int cmd_list(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-MB_REGISTER_COMMAND("list", "list problems, solvers, suites, checks and precisions",
+MB_REGISTER_COMMAND("list", "list problems, solvers, Newton-Schulz schedules, suites, checks and precisions",
                     "usage: muonbench list [--json]\n", cmd_list);
 
 }  // namespace mb::cli

@@ -76,8 +76,8 @@ json replay_in(const std::string& name, const json& config, const json& trace, l
     const std::string f = "trace.grads[" + std::to_string(k) + "]";
     std::vector<long> gshape;
     Params<T> g{tensor_from_json<T>(trace["grads"][k], f, max_entries, gshape)};
+    require_shapes(g, specs, f);  // the storage shape; then the expert split of a 3-D trace
     if (gshape != shape) throw Error(f + ": shape " + BlockSpec{"", gshape}.shape_text() + ", expected " + specs[0].shape_text());
-    require_shapes(g, specs, f);
     grads.push_back(std::move(g));
   }
   auto solver = make_solver<T>(name, config, "--solver");

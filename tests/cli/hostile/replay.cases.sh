@@ -48,3 +48,7 @@ case_config_missing_file() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}";
 case_unknown_solver() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "unknown solver 'sdg'.*sgd" sdg '{}'; }
 case_unknown_precision() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; PREC=quad replay 2 "unknown precision 'quad'.*mp50" sgd '{"lr": 0.1}'; }
 case_in_missing() { replay 2 "--in: cannot open 'in/t.json'" sgd '{"lr": 0.1}'; }
+# 3-D traces [E][m][n] (MoE experts): every expert slice has slice 0's shape, and a gradient with
+# the same storage but another expert split is refused.
+case_w0_experts_unequal() { input t.json '{"w0": [[[1, 2], [3, 4]], [[1, 2, 3], [4, 5, 6]]], "grads": [[[[1, 2], [3, 4]], [[1, 2], [3, 4]]]]}'; replay 2 "trace.w0\[1\]: every expert slice must have the shape of slice 0 \(2 x 2\)" sgd '{"lr": 0.1}'; }
+case_grad_expert_split() { input t.json '{"w0": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "grads": [[[[1, 2]], [[3, 4]], [[5, 6]], [[7, 8]]]]}'; replay 2 "trace.grads\[0\]: shape \[4, 1, 2\], expected \[2, 2, 2\]" sgd '{"lr": 0.1}'; }
