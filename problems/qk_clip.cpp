@@ -72,7 +72,9 @@ class QkClip final : public Solver<T> {
     return c;
   }
 
-  // Small by design: per step the number of clipped heads, plus the largest S_max seen (and when).
+  // Small by design: per step the number of clipped heads; the largest S_max measured (before
+  // clipping) and the step k whose measurement it was (forward: at W_{k-1}; updated: at inner W_k);
+  // the last step's largest S_max.
   json diagnostics() const override {
     json d = {{"qk_clip",
                {{"clipped_heads_per_step", clipped_},

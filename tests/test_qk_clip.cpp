@@ -201,6 +201,17 @@ TEST(QkClip, HugeTauIsTheInnerSolverExactly) {
   }
 }
 
+// Any registered solver: with logits_at = updated, every head's max logit after every step is <= tau.
+TEST(QkClip, WrapsEverySolver) {
+  auto prob = mb::make_problem<double>("attention", kAtt);
+  for (const auto& name : mb::solver_names()) {
+    const Params<double> w = run(*prob, name, {{"qk_clip", {{"tau", "1.5"}, {"logits_at", "updated"}}}}, 2);
+    const auto S = prob->max_attention_logits(w);
+    for (double s : S[0]) EXPECT_LE(s, 1.5 * (1 + 1e-13)) << name;
+    for (const auto& b : w) EXPECT_TRUE(b.allFinite()) << name;
+  }
+}
+
 void expect_error(const std::function<void()>& f, const std::string& part) {
   try {
     f();
