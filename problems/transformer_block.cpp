@@ -65,6 +65,12 @@ class TransformerBlock final : public LeastSquaresModel<T> {
                        " from the attention's GL(d_h) symmetries");
   }
 
+  // One layer: W_Q = w[0], W_K = w[1] (separate blocks, head h = rows [h d_h, (h+1) d_h)).
+  std::vector<AttentionLayer> attention_layers() const override { return {AttentionLayer{0, 1, att_.H}}; }
+  std::vector<std::vector<T>> max_attention_logits(const Params<T>& w) const override {
+    return {att_.max_logits(Xh_, w[0], w[1])};  // the attention acts on rms(X)
+  }
+
   Params<T> initial_point(std::uint64_t seed) const override {
     Rng rng({seed, 0x1u});
     return draw_fan_in(rng, init_scale_, this->specs_);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cmath>
+#include <vector>
 
 #include "harness/core/linalg.hpp"
 #include "harness/core/params.hpp"
@@ -77,6 +78,29 @@ struct MultiHeadAttention {
         linalg::gemm<T>(dQKV.block(H * dh + h * dh, b * T_, dh, T_), Q, false, dPt, true, T(1), T(0));
       }
     dWqkv = linalg::mul_nt<T>(dQKV, X);
+  }
+
+  // Per head h: the largest attention logit q_t . k_j / sqrt(d_h) over all sequences, queries t
+  // and the keys j visible to them (causal: j <= t), i.e. the largest entry of S^T before the
+  // softmax, for W_Q, W_K applied to X (QK-clip's S_max^h, Kimi K2 report eq. for S_max).
+  std::vector<T> max_logits(const Mat<T>& X, const Mat<T>& Wq, const Mat<T>& Wk) const {
+    using std::sqrt;
+    const T scale = T(1) / T(sqrt(T(dh)));
+    const Mat<T> Q = linalg::mul<T>(Wq, X), K = linalg::mul<T>(Wk, X);
+    std::vector<T> out(static_cast<size_t>(H));
+    Mat<T> St(T_, T_);
+    for (long h = 0; h < H; ++h) {
+      T m = T(0);
+      bool first = true;
+      for (long b = 0; b < n; ++b) {
+        linalg::gemm<T>(St, K.block(h * dh, b * T_, dh, T_), true, Q.block(h * dh, b * T_, dh, T_), false, T(1), T(0));
+        for (long q = 0; q < T_; ++q)
+          for (long j = 0; j <= (causal ? q : T_ - 1); ++j)
+            if (first || St(j, q) > m) m = St(j, q), first = false;
+      }
+      out[static_cast<size_t>(h)] = m * scale;  // scale > 0: the max of the scaled logits, as scores() scales them
+    }
+    return out;
   }
 
  private:
