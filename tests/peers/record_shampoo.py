@@ -25,7 +25,7 @@ SHIMS = ("torch 1.13 lacks what DS imports for its distributed paths: fake empty
          "tensor.placement_types,fsdp.fully_sharded_data_parallel} (torch 1.13's own fsdp does not import "
          "under Python 3.11); torch.compile = identity with torch 2's signature (DS builds its "
          "ShampooPT2CompileConfig from it; PT2 is not used); torch.compiler.disable = identity; "
-         "torch.optim.optimizer.StateDict = dict and ParamsT = object (type aliases only); torch.optim.Optimizer.register_{state_dict_post,load_state_dict_pre,load_state_dict_post}_hook = no-ops (checkpoint hooks, never triggered); torch._foreach_lerp / _foreach_lerp_ = torch.lerp per tensor (absent in 1.13)")
+         "torch.optim.optimizer.StateDict = dict and ParamsT = object (type aliases only); torch.optim.Optimizer.register_{state_dict_post,load_state_dict_pre,load_state_dict_post}_hook = no-ops (checkpoint hooks, never triggered); torch._foreach_lerp / _foreach_lerp_ = torch.lerp per tensor and torch._foreach_copy_ = Tensor.copy_ per tensor (absent in 1.13)")
 
 
 def install_shims():
@@ -73,6 +73,12 @@ def install_shims():
                 x.lerp_(y, weight)
 
         torch._foreach_lerp_ = lerp_
+    if not hasattr(torch, "_foreach_copy_"):
+        def copy_(xs, ys):
+            for x, y in zip(xs, ys):
+                x.copy_(y)
+
+        torch._foreach_copy_ = copy_
     for hook in ("register_state_dict_post_hook", "register_load_state_dict_pre_hook",
                  "register_load_state_dict_post_hook"):
         if not hasattr(torch.optim.Optimizer, hook):
@@ -114,6 +120,11 @@ def main():
         if cfg.get("grafting") == "adam":
             kw["grafting_config"] = ds.AdamPreconditionerConfig(beta2=cfg["grafting_beta2"],
                                                                 epsilon=cfg["grafting_epsilon"])
+        elif cfg.get("grafting") == "rmsprop":
+            kw["grafting_config"] = ds.RMSpropPreconditionerConfig(beta2=cfg["grafting_beta2"],
+                                                                   epsilon=cfg["grafting_epsilon"])
+        elif cfg.get("grafting") == "adagrad":
+            kw["grafting_config"] = ds.AdaGradPreconditionerConfig(epsilon=cfg["grafting_epsilon"])
         if cfg.get("momentum", 0) > 0:
             from distributed_shampoo.shampoo_types import ClassicMomentumConfig
             kw["iterate_averaging_config"] = ClassicMomentumConfig(
@@ -130,11 +141,18 @@ def main():
     other = dict(defaults, lr=0.03, betas=[0.9, 0.99], beta3=0.8, epsilon=1e-6, weight_decay=0.05,
                  weight_decay_type="l2", precondition_frequency=3, start_preconditioning_step=3, grafting="adam",
                  grafting_beta2=0.999, grafting_epsilon=1e-10, max_preconditioner_dim=4)
+    rmsprop = dict(defaults, lr=0.01, betas=[0.8, 0.95], epsilon=1e-7, use_bias_correction=False,
+                   precondition_frequency=2, start_preconditioning_step=4, grafting="rmsprop", grafting_beta2=0.9,
+                   grafting_epsilon=1e-6, momentum=0.3, dampening=0.1)
+    adagrad = dict(defaults, lr=0.05, betas=[0.0, 1.0], epsilon=1e-9, start_preconditioning_step=3,
+                   grafting="adagrad", grafting_epsilon=1e-8, weight_decay=0.01)
     runs = [("tall-defaults", (8, 5), defaults, None), ("wide-defaults", (5, 8), defaults, None),
             ("tall-algoperf-adam-grafting-nesterov", (8, 5), algoperf, None),
             ("wide-algoperf-adam-grafting-nesterov", (5, 8), algoperf, None),
             ("tall-beta3-l2-blocks4", (8, 5), other, None), ("wide-beta3-l2-blocks4", (5, 8), other, None),
-            ("moe-3x6x4-algoperf-per-slice", (6, 4), algoperf, 3)]
+            ("moe-3x6x4-algoperf-per-slice", (6, 4), algoperf, 3),
+            ("tall-rmsprop-grafting-momentum-dampening-no-bias-correction", (8, 5), rmsprop, None),
+            ("wide-adagrad-grafting-beta1-0-start3", (5, 8), adagrad, None)]
     cases = []
     for k, (name, shape, cfg, experts) in enumerate(runs):
         gen = torch.Generator().manual_seed(1000 + k)
@@ -156,8 +174,10 @@ def main():
                 "weight_decay": cfg["weight_decay"], "precondition_frequency": cfg["precondition_frequency"],
                 "start_preconditioning_step": cfg["start_preconditioning_step"],
                 "max_preconditioner_dim": cfg["max_preconditioner_dim"]}
+        if not cfg["use_bias_correction"]:
+            ours["use_bias_correction"] = False
         for key in ("beta3", "weight_decay_type", "grafting", "grafting_beta2", "grafting_epsilon", "momentum",
-                    "use_nesterov"):
+                    "dampening", "use_nesterov"):
             if key in cfg:
                 ours[key] = cfg[key]
         cases.append({"name": name, "solver": "shampoo", "config": ours, "precision": "double", "rtol": 1e-12,
@@ -168,8 +188,9 @@ def main():
            "recorder": "tests/peers/record_shampoo.py", "shims": SHIMS,
            "how": "DistributedShampoo(params, lr, betas, [beta3], epsilon, weight_decay, [weight_decay_type=L2], "
                   "precondition_frequency, start_preconditioning_step, max_preconditioner_dim, "
-                  "[grafting_config=AdamPreconditionerConfig(beta2, epsilon)], "
-                  "[iterate_averaging_config=ClassicMomentumConfig(momentum, use_nesterov)], "
+                  "[grafting_config=AdamPreconditionerConfig(beta2, epsilon) | RMSpropPreconditionerConfig(beta2, "
+                  "epsilon) | AdaGradPreconditionerConfig(epsilon)], [use_bias_correction=False], "
+                  "[iterate_averaging_config=ClassicMomentumConfig(momentum, dampening, use_nesterov)], "
                   "distributed_config=SingleDeviceDistributedConfig(target_parameter_dimensionality=2), "
                   "preconditioner_config=RootInvShampooPreconditionerConfig(factor_matrix_dtype=float64, "
                   "inv_factor_matrix_dtype=float64, use_symmetric_packing=False)); torch.set_default_dtype(float64); p.grad = G_t; opt.step() "
