@@ -16,7 +16,8 @@ reference code is copied here). Exactly what is stubbed (SHIMS below is written 
   * precision: torch.set_default_dtype(float64) so that the reference's torch.tensor(lr) etc. are
     float64; and `float64_dtypes(module)` replaces the module's global `torch` with a proxy whose
     float32 and bfloat16 attributes are float64, so its internal casts (QR and column norm in
-    float32, dion2's bfloat16 Newton-Schulz input) stay in float64. Nothing else is changed.
+    float32, dion2's bfloat16 Newton-Schulz input) stay in float64; for dion2 also
+    Tensor.bfloat16() (polar_express.py's cast) returns float64. Nothing else is changed.
 """
 import importlib
 import sys
@@ -79,6 +80,20 @@ def load(name):
     mod = importlib.import_module("dion." + name)
     mod.torch = _Float64Torch()
     return mod
+
+
+def load_all(names):
+    """Imports dion.<name> for each name, then gives every loaded dion module the float64 proxy."""
+    mods = [importlib.import_module("dion." + n) for n in names]
+    for key, mod in list(sys.modules.items()):
+        if key.startswith("dion.") and hasattr(mod, "torch"):
+            mod.torch = _Float64Torch()
+    return mods
+
+
+def tensor_bfloat16_to_float64():
+    """Tensor.bfloat16() (polar_express.py's input cast) returns a float64 copy instead."""
+    torch.Tensor.bfloat16 = lambda self, *a, **k: self.to(torch.float64)
 
 
 def commit(reference_git):
