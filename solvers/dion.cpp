@@ -47,7 +47,7 @@ class Dion final : public MatrixSolver<T> {
     if (opts_.given("rank") && (opts_.given("rank_fraction") || opts_.given("rank_multiple_of")))
       opts_.fail("rank", "and rank_fraction / rank_multiple_of both given; give one");
     epsilon_ = opts_.real<T>("epsilon", "1e-8", Range::positive(), "column normalisation Q = R / (||R_:j|| + epsilon)");
-    power_iters_ = opts_.integer("power_iters", 1, 1, 100, "power iterations per step");
+    power_iters_ = opts_.integer("power_iters", 1, 1, 1000, "power iterations per step");
     q_init_ = choose(opts_, "q_init", DionQInit::random,
                      "initial Q: random (standard normal from seed, as the reference's torch.randn but not its draws) "
                      "or identity (first r columns of I)");
