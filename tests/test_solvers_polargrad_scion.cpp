@@ -176,15 +176,20 @@ TEST(ScionSteps, HandWrittenStepsOfEachNorm) {
 
 TEST(ScionSteps, MomentumIsOneMinusBeta) {
   // scion: d = (1 - momentum) d + momentum g. With momentum 0.1, d2 = 0.09 g1 + 0.1 g2; the usual
-  // convention (beta = 0.1) would give 0.09 g1 + 0.9 g2, another direction (Sign sees directions).
+  // convention (beta = 0.1) would give 0.09 g1 + 0.9 g2, another direction (ColNorm keeps each
+  // column's direction).
   const Mat<double> W0 = sample(5, 3, 14, 0.3), G1 = sample(5, 3, 15), G2 = sample(5, 3, 16);
-  const auto traj = run<double>("scion", {{"momentum", "0.1"}, {"norm", "Sign"}, {"lr", "0.1"}}, {5, 3}, W0, {G1, G2});
-  auto sgn = [](const Mat<double>& M) { return Mat<double>(M.unaryExpr([](double x) { return double((x > 0) - (x < 0)); }) / 3.0); };
-  const Mat<double> W1 = 0.9 * W0 - 0.1 * sgn(G1);
+  const auto traj = run<double>("scion", {{"momentum", "0.1"}, {"norm", "ColNorm"}, {"lr", "0.1"}}, {5, 3}, W0, {G1, G2});
+  auto colnorm = [](Mat<double> M) {
+    for (long j = 0; j < M.cols(); ++j) M.col(j) /= M.col(j).norm() / std::sqrt(double(M.rows())) + 1e-8;
+    return M;
+  };
+  const Mat<double> W1 = 0.9 * W0 - 0.1 * colnorm(0.1 * G1);
+  EXPECT_LT(max_abs(traj[0] - W1), 1e-15);
   const Mat<double> d2 = 0.9 * (0.1 * G1) + 0.1 * G2;
-  EXPECT_LT(max_abs(traj[1] - (0.9 * W1 - 0.1 * sgn(d2))), 1e-15);
+  EXPECT_LT(max_abs(traj[1] - (0.9 * W1 - 0.1 * colnorm(d2))), 1e-15);
   const Mat<double> decoy = 0.1 * (0.9 * G1) + 0.9 * G2;
-  EXPECT_GT(max_abs(traj[1] - (0.9 * W1 - 0.1 * sgn(decoy))), 1e-3);
+  EXPECT_GT(max_abs(traj[1] - (0.9 * W1 - 0.1 * colnorm(decoy))), 1e-3);
 }
 
 TEST(ScionSteps, ConstrainedFormStaysInTheSpectralBall) {
