@@ -13,6 +13,8 @@
 //   polar-express  modded-nanogpt's 5-step list; X divided by 1.02 x the norm (safety factor)
 //   classic        (15/8, -10/8, 3/8) repeated: the convergent degree-5 Pade polynomial
 //   cubic          (3/2, -1/2, 0) repeated: X <- X (3I - X^T X)/2
+//   polar-express-unmodified / -1.01 / -1.05, cans, aol, aol-nemo, deepseek-v4, cubic5: the lists
+//                  of ns_schedules.cpp, each with its source (docs/spectral.md's table)
 //   custom         a user list of (a, b, c) decimal strings
 // Pre-normalisations (optax/contrib/_muon.py `preconditioning`, torch/optim/_muon.py):
 //   frobenius           X / max(f ||X||_F, eps)        torch.optim.Muon's clamp form (default)
