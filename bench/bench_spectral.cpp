@@ -16,6 +16,7 @@
 // bench/summarize_spectral.py for ratios and fitted exponents.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -112,6 +113,46 @@ void newton_schulz(benchmark::State& state, const std::string& schedule, long n)
   });
 }
 
+// Plain vs Gram Newton-Schulz (polar-express-1.05, restart after step 2) on a wide n x 4n input,
+// the aspect ratio where the Gram form pays (it runs the plain step on square inputs, as
+// Dao-AILab/gram-newton-schulz does). Counter "gemms": the flops of the products it runs, in
+// units of an n x n x n GEMM (2 n^3), symmetric products (X X^T, polynomials in R) counted at half.
+double analytic_gemms(const sp::NewtonSchulzConfig& c, double r) {  // r = cols / rows
+  const auto list = sp::schedule_coefficients(c);
+  const size_t K = list.size();
+  if (c.variant != "gram") {
+    double g = 0;
+    for (const auto& abc : list) g += r / 2 + (abc[2] == "0" || abc[2] == "0.0" ? 0.0 : 0.5) + r;
+    return g;
+  }
+  auto restart = [&](size_t i) { return std::find(c.restarts.begin(), c.restarts.end(), int(i)) != c.restarts.end(); };
+  double g = r / 2 + r;  // R = X X^T, final X <- Q X
+  for (size_t i = 0; i < K; ++i) {
+    const bool rs = i != 0 && restart(i);
+    if (rs) g += r + r / 2;                  // X <- Q X, R <- X X^T
+    g += 0.5;                                // Z = b R + c R^2
+    if (i != 0 && !rs) g += 0.5;             // Q <- a Q + Q Z
+    if (i + 1 < K && !restart(i + 1)) g += 1;  // RZ, R
+  }
+  return g;
+}
+
+void newton_schulz_variant(benchmark::State& state, const std::string& variant, long n) {
+  mb::Rng rng(6);
+  const Mat<double> g = rng.normal_matrix<double>(n, 4 * n);
+  sp::NewtonSchulzConfig cfg;
+  cfg.schedule = "polar-express-1.05";
+  cfg.normalization = "frobenius-additive";
+  cfg.variant = variant;
+  sp::NewtonSchulz<double> ns(cfg);
+  Mat<double> out;
+  run(state, [&] {
+    ns.apply(g, out);
+    benchmark::DoNotOptimize(out.data());
+  });
+  state.counters["gemms"] = analytic_gemms(cfg, 4.0);
+}
+
 // The textbook step, for comparison: three full products per step.
 void newton_schulz_naive(benchmark::State& state, long n) {
   const Mat<double> g = input<double>(n, 3);
@@ -175,6 +216,9 @@ const int kRegistered = [] {
     add("BM_SymSquare/" + N, [n](benchmark::State& s) { sym_square_kernel(s, n); });
     for (const auto& sc : schedules)
       add("BM_NewtonSchulz/" + sc + "/" + N, [n, sc](benchmark::State& s) { newton_schulz<double>(s, sc, n); });
+    for (const std::string v : {"plain", "gram"})
+      add("BM_NewtonSchulzVariant/" + v + "/" + N + "x" + std::to_string(4 * n),
+          [n, v](benchmark::State& s) { newton_schulz_variant(s, v, n); });
     add("BM_NewtonSchulzNaive/jordan/" + N, [n](benchmark::State& s) { newton_schulz_naive(s, n); });
     add("BM_PolarSVD/" + N, [n](benchmark::State& s) { polar_svd<double>(s, n); });
     for (const auto& p : powers)

@@ -90,7 +90,9 @@ void read_ns(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
   }
   ns.schedule = o.choice("ns_schedule", ns.schedule, spectral::schedule_names(),
                          "named Newton-Schulz coefficient schedule (docs/spectral.md)");
-  const long steps = o.integer("ns_steps", 5, 0, 99, "Newton-Schulz steps (< 100 as torch); optax: must be >= len(ns_coeffs)");
+  const long steps = o.integer("ns_steps", spectral::schedule_default_steps(ns.schedule), 0, 99,
+                               "Newton-Schulz steps (< 100 as torch; default 5, a schedule's own length for aol 4, "
+                               "deepseek-v4 10); optax: must be >= len(ns_coeffs)");
   ns.steps = static_cast<int>(steps);
   const json* cv = o.raw(coeff_key, json::array({"3.4445", "-4.7750", "2.0315"}),
                          c == Conv::optax ? "(a, b, c), a list of (a, b, c) run once each, or a preset 'standard' | 'dion'"
@@ -124,18 +126,24 @@ void read_ns(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
                                    "optax pre-normalisation before Newton-Schulz");
     ns.normalization = p == "frobenius" ? "frobenius-additive" : p;
   } else {
-    ns.normalization = o.choice("ns_normalization", ns.normalization, spectral::normalization_names(),
+    ns.normalization = o.choice("ns_normalization", spectral::schedule_default_normalization(ns.schedule, ns.normalization),
+                                spectral::normalization_names(),
                                 "pre-normalisation: frobenius X/max(||X||_F, eps) (torch), frobenius-additive "
                                 "X/(||X||_F + eps) (Keller, Moonlight, dion), spectral, schatten, aol, none");
   }
   ns.eps = dec(o, eps_key, d.eps, Range::positive(), "eps of the Newton-Schulz pre-normalisation");
   // optax's aol and schatten first steps use their own default eps = 1e-8, not the user's eps.
   if (c == Conv::optax && (ns.normalization == "aol" || ns.normalization == "schatten")) ns.eps = "1e-8";
-  ns.safety = dec(o, "ns_safety", ns.schedule == "polar-express" ? "1.02" : "1", Range::positive(),
-                  "X is divided by safety x the norm (1.02 for polar-express)");
+  {
+    spectral::NewtonSchulzConfig named = ns;
+    named.safety.clear();
+    const std::string def = spectral::schedule_safety(named);  // 1.02 polar-express, 1.01 polar-express-1.01, else 1
+    ns.safety = dec(o, "ns_safety", def.c_str(), Range::positive(),
+                    "X is divided by safety x the norm (1.02 for polar-express, 1.01 for polar-express-1.01)");
+  }
 
-  const std::string dtype_doc = "Newton-Schulz arithmetic: bf16 (emulated bfloat16, as the PyTorch peers run it) or "
-                                "working (the run's precision)";
+  const std::string dtype_doc = "Newton-Schulz arithmetic: bf16 (emulated bfloat16, as the PyTorch peers run it), fp16 "
+                                "(emulated float16, as Dao-AILab/gram-newton-schulz runs it) or working (the run's precision)";
   if (c == Conv::torch) {  // torch >= 2.12 exposes `use_addmm` (default False); PyTorch 2.9-2.11 used addmm
     const json* ua = o.raw("use_addmm", true, "torch: fused addmm steps (PyTorch 2.9-2.11 behaviour) or the written-out step");
     if (ua && !ua->is_boolean()) o.fail("use_addmm", "must be true or false, got " + ua->dump());
@@ -145,7 +153,34 @@ void read_ns(Options& o, Conv c, const Defaults& d, MuonSettings& s) {
   if (!(c == Conv::torch && o.given("use_addmm")))
     ns.bf16_form = o.choice("bf16_form", d.bf16_form, {"addmm", "unfused"},
                             "bf16 step form: addmm (torch.optim.Muon 2.9-2.11) or unfused (Keller, Moonlight, dion)");
-  ns.bf16 = o.choice("ns_dtype", d.ns_dtype, {"bf16", "working"}, dtype_doc) == "bf16";
+  const std::string dtype = o.choice("ns_dtype", d.ns_dtype, {"bf16", "fp16", "working"}, dtype_doc);
+  ns.bf16 = dtype == "bf16";
+  ns.fp16 = dtype == "fp16";
+  // Gram Newton-Schulz (Dao-AILab/gram-newton-schulz): ns_variant, or the reference's own
+  // ns_algorithm = gram_newton_schulz | standard_newton_schulz and
+  // gram_newton_schulz_restart_iterations (default [2]: its GramNewtonSchulz default, and what its
+  // Muon's auto-tuning picks for its default coefficients: tests/peers/record_gram_ns.py).
+  const json* alg = o.raw("ns_algorithm", nullptr, "gram-newton-schulz: gram_newton_schulz | standard_newton_schulz");
+  if (alg && o.given("ns_variant")) o.fail("ns_algorithm", "and ns_variant both given; give one");
+  if (alg) {
+    if (!alg->is_string() || (*alg != "gram_newton_schulz" && *alg != "standard_newton_schulz"))
+      o.fail("ns_algorithm", "must be 'gram_newton_schulz' or 'standard_newton_schulz', got " + alg->dump());
+    ns.variant = *alg == "gram_newton_schulz" ? "gram" : "plain";
+  } else {
+    ns.variant = o.choice("ns_variant", "plain", spectral::variant_names(),
+                          "plain Newton-Schulz, or gram: the same map on R = X X^T (Dao-AILab/gram-newton-schulz)");
+  }
+  const json* rs = o.raw("gram_newton_schulz_restart_iterations", json::array({2}),
+                         "gram variant: 0-based steps at which X <- Q X and R <- X X^T restart (default [2])");
+  if (rs) {
+    if (!rs->is_array()) o.fail("gram_newton_schulz_restart_iterations", "must be a list of step indices, got " + rs->dump());
+    ns.restarts.clear();
+    for (const auto& r : *rs) {
+      if (!r.is_number_integer() || r.get<long>() < 0 || r.get<long>() > 99)
+        o.fail("gram_newton_schulz_restart_iterations", "entries must be integers in [0, 99], got " + r.dump());
+      ns.restarts.push_back(r.get<int>());
+    }
+  }
   s.scale_in_bf16 = ns.bf16 && d.scale_in_bf16;
   try {
     spectral::validate(ns);
@@ -286,7 +321,11 @@ json MuonSettings::resolved() const {
     for (const auto& abc : spectral::schedule_coefficients(ns)) list.push_back({abc[0], abc[1], abc[2]});
     r["ns"] = {{"schedule", ns.schedule},      {"coefficients", list},
                {"normalization", ns.normalization}, {"eps", ns.eps},
-               {"safety", spectral::schedule_safety(ns)}, {"dtype", ns.bf16 ? "bf16" : "working"}};
+               {"safety", spectral::schedule_safety(ns)}, {"dtype", ns.bf16 ? "bf16" : ns.fp16 ? "fp16" : "working"},
+               {"variant", ns.variant}};
+    if (ns.variant == "gram") r["ns"]["restarts"] = ns.restarts;
+    const auto cs = spectral::schedule_coefficient_safety(ns);
+    if (cs.factor != "1") r["ns"]["coefficient_safety"] = cs.factor;
     if (ns.bf16) r["ns"]["bf16_form"] = ns.bf16_form, r["ns"]["scale_in_bf16"] = scale_in_bf16;
   }
   return r;

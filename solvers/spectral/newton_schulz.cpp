@@ -4,6 +4,7 @@
 
 #include "harness/core/registry.hpp"
 #include "solvers/spectral/bf16.hpp"
+#include "solvers/spectral/fp16.hpp"
 #include "solvers/spectral/polar.hpp"
 #include "solvers/spectral/products.hpp"
 
@@ -14,18 +15,29 @@ NewtonSchulz<T>::NewtonSchulz(const NewtonSchulzConfig& cfg) : cfg_(cfg) {
   validate(cfg);
   norm_ = normalization_of(cfg.normalization);
   form_ = bf16_form_of(cfg.bf16_form);
+  gram_variant_ = cfg.variant == "gram";
   const auto list = schedule_coefficients(cfg);
+  // Coefficient safety (a/f, b/f^3, c/f^5), computed as the peers' Python does: a / f,
+  // b / f**3, c / f**5 with f**k a pow() of the rounded f (exact in mp50 up to its own rounding).
+  const CoefficientSafety cs = schedule_coefficient_safety(cfg);
+  const T fs = parse_decimal<T>(cs.factor, "coefficient safety");
+  const double fd = parse_decimal<double>(cs.factor, "coefficient safety");
   for (size_t k = 0; k < list.size(); ++k) {
+    using std::pow;
     const std::string f = "newton-schulz coefficients[" + std::to_string(k) + "]";
-    coeffs_.push_back({parse_decimal<T>(list[k][0], f), parse_decimal<T>(list[k][1], f), parse_decimal<T>(list[k][2], f)});
+    std::array<T, 3> abc{parse_decimal<T>(list[k][0], f), parse_decimal<T>(list[k][1], f), parse_decimal<T>(list[k][2], f)};
+    if (cs.applies[k]) abc = {T(abc[0] / fs), T(abc[1] / T(pow(fs, 3))), T(abc[2] / T(pow(fs, 5)))};
+    coeffs_.push_back(abc);
   }
   eps_ = parse_decimal<T>(cfg.eps, "eps");
   safety_ = parse_decimal<T>(schedule_safety(cfg), "safety");
-  if (cfg.bf16) {
-    for (const auto& abc : list)
-      coeffs_f_.push_back({static_cast<float>(parse_decimal<double>(abc[0], "a")),
-                           static_cast<float>(parse_decimal<double>(abc[1], "b")),
-                           static_cast<float>(parse_decimal<double>(abc[2], "c"))});
+  if (cfg.bf16 || cfg.fp16) {
+    for (size_t k = 0; k < list.size(); ++k) {
+      std::array<double, 3> abc{parse_decimal<double>(list[k][0], "a"), parse_decimal<double>(list[k][1], "b"),
+                                parse_decimal<double>(list[k][2], "c")};
+      if (cs.applies[k]) abc = {abc[0] / fd, abc[1] / std::pow(fd, 3), abc[2] / std::pow(fd, 5)};
+      coeffs_f_.push_back({static_cast<float>(abc[0]), static_cast<float>(abc[1]), static_cast<float>(abc[2])});
+    }
     eps_f_ = static_cast<float>(parse_decimal<double>(cfg.eps, "eps"));
     safety_f_ = static_cast<float>(parse_decimal<double>(schedule_safety(cfg), "safety"));
   }
@@ -86,6 +98,24 @@ void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
   // Extreme inputs are computed on G 2^-e with eps 2^(-e k): the same map exactly (common.hpp).
   const int degree = eps_degree();
   const int e = degree ? extreme_scale_exponent<T>(max_abs<T>(G)) : 0;
+  if (cfg_.fp16) {
+    // float32 copy of G (rescaled where float's range needs it), then the reference's float32
+    // normalisation and fp16 iteration (fp16.hpp).
+    const int ef = e > 0 ? e : 0;
+    Mat<float>& Xf = Xf_;
+    Xf.resize(tall ? G.cols() : G.rows(), tall ? G.rows() : G.cols());
+    for (Eigen::Index j = 0; j < Xf.cols(); ++j)
+      for (Eigen::Index i = 0; i < Xf.rows(); ++i) {
+        const T g = tall ? G(j, i) : G(i, j);
+        Xf(i, j) = static_cast<float>(ef ? T(ldexp(g, -ef)) : g);
+      }
+    const float eps_f = ef ? std::ldexp(eps_f_, -ef * degree) : eps_f_;
+    fp16::newton_schulz(Xf, coeffs_f_, eps_f, safety_f_, gram_variant_, cfg_.restarts);
+    out.resize(G.rows(), G.cols());
+    for (Eigen::Index j = 0; j < out.cols(); ++j)
+      for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) = T(tall ? Xf(j, i) : Xf(i, j));
+    return;
+  }
   if (cfg_.bf16) {
     // float holds G's bf16 rounding only within float's range: rescale huge inputs (torch would
     // give inf/NaN there); tiny ones round to zero in bf16 as they do in torch.
@@ -105,7 +135,10 @@ void NewtonSchulz<T>::apply(const Mat<T>& G, Mat<T>& out) {
     return;
   }
   start(G, e, degree);
-  for (const auto& c : coeffs_) step(c);
+  if (gram_variant_ && X_.rows() != X_.cols())  // gram-newton-schulz: square inputs run the plain step
+    gram_iterate();
+  else
+    for (const auto& c : coeffs_) step(c);
   if (tall)
     out = X_.transpose();
   else
@@ -125,7 +158,7 @@ void NewtonSchulz<T>::start(const Mat<T>& G, int e, int degree) {
 
 template <class T>
 int NewtonSchulz<T>::first_non_finite_step(const Mat<T>& G) {
-  if (cfg_.bf16) return static_cast<int>(coeffs_.size());  // the bf16 kernel is not stepped here
+  if (cfg_.bf16 || cfg_.fp16 || gram_variant_) return static_cast<int>(coeffs_.size());  // not stepped here
   const int degree = eps_degree();
   start(G, degree ? extreme_scale_exponent<T>(max_abs<T>(G)) : 0, degree);
   if (!all_finite(X_)) return 0;
@@ -181,7 +214,7 @@ IterationReport NewtonSchulz<T>::report(const Mat<T>& G, const Mat<T>& out) cons
   r.iterations = static_cast<int>(coeffs_.size());
   r.converged = true;
   r.error_vs_exact = to_double(op_norm<T>(Mat<T>(out - polar<T>(G))));
-  if (norm_ != Normalization::aol && !cfg_.bf16) r.predicted_error = to_double(predicted_polar_error(G));
+  if (norm_ != Normalization::aol && !cfg_.bf16 && !cfg_.fp16) r.predicted_error = to_double(predicted_polar_error(G));
   return r;
 }
 

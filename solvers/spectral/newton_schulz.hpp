@@ -13,6 +13,8 @@
 //   polar-express  modded-nanogpt's 5-step list; X divided by 1.02 x the norm (safety factor)
 //   classic        (15/8, -10/8, 3/8) repeated: the convergent degree-5 Pade polynomial
 //   cubic          (3/2, -1/2, 0) repeated: X <- X (3I - X^T X)/2
+//   polar-express-unmodified / -1.01 / -1.05, cans, aol, aol-nemo, deepseek-v4, cubic5: the lists
+//                  of ns_schedules.cpp, each with its source (docs/spectral.md's table)
 //   custom         a user list of (a, b, c) decimal strings
 // Pre-normalisations (optax/contrib/_muon.py `preconditioning`, torch/optim/_muon.py):
 //   frobenius           X / max(f ||X||_F, eps)        torch.optim.Muon's clamp form (default)
@@ -24,6 +26,10 @@
 //   none                X0 = G
 // f is the safety factor (1, or 1.02 for polar-express). schatten and aol reuse the Gram matrix
 // of the normalisation in the first step (X and A are rescaled together), as optax does.
+//
+// Variant "gram" (Dao-AILab/gram-newton-schulz gram_newton_schulz.py, GramNewtonSchulz): the same
+// polynomial composition computed on R = X X^T: Z = b R + c R^2, Q <- a Q + Q Z, R <- a RZ + Z RZ
+// with RZ = a R + R Z; X <- Q X at each restart and at the end. fp16 = true emulates its float16.
 //
 // bfloat16 emulation (bf16 = true), as torch.optim.Muon runs it (see bf16.hpp for exactly what is
 // rounded): input cast to bf16, matmuls accumulated in float32 from exact bf16 products, results
@@ -53,7 +59,49 @@ struct NewtonSchulzConfig {
   std::string safety;                                    // "" = schedule default (1.02 polar-express, else 1)
   bool bf16 = false;
   std::string bf16_form = "addmm";  // "addmm" (torch.optim.Muon) or "unfused" (KellerJordan/Muon); bf16.hpp
+  // "plain": the step above; "gram": Dao-AILab/gram-newton-schulz's iteration on R = X X^T with an
+  // accumulated Q (gram_newton_schulz.cpp), restarted (X <- Q X, R <- X X^T) at the 0-based steps in
+  // `restarts` (its gram_newton_schulz_reset_iterations, default [2]); equal to plain in exact
+  // arithmetic. As there, a square input runs the plain step.
+  std::string variant = "plain";
+  std::vector<int> restarts{2};
+  // float16 emulation of gram-newton-schulz's compute dtype (fp16.hpp): float32 normalisation,
+  // every matmul / baddbmm a float32 result rounded once to fp16. Excludes bf16.
+  bool fp16 = false;
 };
+
+const std::vector<std::string>& variant_names();  // plain, gram
+
+// Coefficient safety f of a schedule (the Polar Express paper's Algorithm 1): step k runs
+// p_k(x / f) = (a/f) x + (b/f^3) x^3 + (c/f^5) x^5 where applies[k]; "1" when none.
+struct CoefficientSafety {
+  std::string factor = "1";
+  std::vector<bool> applies;  // one per step of schedule_coefficients(cfg)
+};
+CoefficientSafety schedule_coefficient_safety(const NewtonSchulzConfig& cfg);
+// A schedule's own length where it has one (aol, aol-nemo: 4; deepseek-v4: 10), else 5: the
+// default of `steps` wherever a schedule is chosen by name (CLI, muon's ns_steps).
+int schedule_default_steps(const std::string& name);
+// The pre-normalisation a schedule was designed for: "aol" for aol and aol-nemo, else `otherwise`.
+std::string schedule_default_normalization(const std::string& name, const std::string& otherwise);
+// Where a named schedule's coefficients were read (repository + file), for --describe-schedule.
+std::string schedule_source(const std::string& name);
+
+// The worst-case singular-value band of a schedule (muonbench spectral --describe-schedule): the
+// whole schedule as a scalar map q (coefficient safety applied), and x the normalised singular
+// value after the pre-normalisation's safety f (x = sigma / (f ||G||)), so over sigma/||G|| in
+// [lo, hi] the band is min / max of q(x / f). Computed in mp50 on a dense log grid refined at
+// every local extremum (ns_schedules.cpp). matmuls: matrix products of the plain step, 3 per
+// quintic step (X X^T, A^2, B X) and 2 per cubic one (c = 0: X X^T, A X); gemms: their flops in
+// n x n GEMMs on a square input with symmetric products at half a GEMM (2 per quintic, 1.5 per cubic).
+struct ScheduleBand {
+  std::string schedule;
+  int steps = 0, matmuls = 0;
+  double gemms = 0;
+  double lo = 1e-3, hi = 1;
+  double min = 0, max = 0, argmin = 0, argmax = 0;
+};
+ScheduleBand describe_schedule(const NewtonSchulzConfig& cfg, double lo = 1e-3, double hi = 1);
 
 const std::vector<std::string>& schedule_names();
 const std::vector<std::string>& normalization_names();
@@ -105,10 +153,13 @@ class NewtonSchulz {
   // X_ <- G (wide orientation) times 2^-e, normalised with eps 2^(-e degree) (e = 0: as given).
   void start(const Mat<T>& G, int e, int degree);
   void step(const std::array<T, 3>& c);
+  // The gram variant's iteration on X_ (wide, normalised; gram_newton_schulz.cpp).
+  void gram_iterate();
 
   NewtonSchulzConfig cfg_;
   Normalization norm_;  // cfg_.normalization, resolved once
   Bf16Form form_;       // cfg_.bf16_form, resolved once
+  bool gram_variant_ = false;  // cfg_.variant == "gram", resolved once
   std::vector<std::array<T, 3>> coeffs_;
   T eps_, safety_;
   // bf16 emulation: coefficients, eps and safety as PyTorch passes Python floats to a bf16 kernel
@@ -117,6 +168,7 @@ class NewtonSchulz {
   float eps_f_ = 0, safety_f_ = 0;
   Mat<float> Xf_;
   Mat<T> X_, A_, B_, Y_;
+  Mat<T> Q_, Z_, W_;         // gram variant: accumulated Q, Z = b R + c R^2, work (R lives in A_)
   bool gram_ready_ = false;  // A_ already holds X_ X_^T for the next step
 };
 

@@ -53,7 +53,7 @@ expect_error eps-zero "eps must be > 0, got \"0\"" -- run --map reg --eps 0
 expect_error eps-negative "eps must be > 0" -- run --map ns --eps -1e-7
 expect_error eps-missing "--eps E is required" -- run --map reg
 expect_error delta-negative "delta must be >= 0" -- run --map power --p 0.5 --delta -1
-expect_error unknown-schedule "schedule must be one of jordan, you, polar-express, classic, cubic, got 'jordon'" -- run --map ns --schedule jordon
+expect_error unknown-schedule "schedule must be one of jordan, you, polar-express, .*, cubic, got 'jordon'" -- run --map ns --schedule jordon
 expect_error bad-user-schedule "--schedule entry 2: a user schedule is" -- run --map ns --schedule '3,-3.2,1.2;2,-1.5'
 expect_error unknown-norm "norm must be one of frobenius, frobenius-additive" -- run --map ns --norm fro
 expect_error unknown-map "unknown map 'svd'.*polar, ns, reg, power" -- run --map svd
@@ -131,4 +131,41 @@ for r in out["results"]:
             assert (m * 256).is_integer(), (x, "not a bfloat16 number")
 PY
 rm -f "$tmp/out.json"
+# Gram Newton-Schulz (Dao-AILab/gram-newton-schulz) equals plain Newton-Schulz in mp50 to 1e-40.
+input '{"matrices": [[["0.3", "-1.2", "0.7", "2.1", "-0.4", "0.9"], ["1.1", "0.2", "-0.8", "0.5", "1.3", "-0.6"], ["-0.9", "0.6", "0.4", "-1.5", "0.8", "0.1"]], [[1.5, -0.3], [0.2, 0.9], [-0.7, 1.1], [0.4, 0.6], [1.2, -1.0]]]}'
+P=mp50 expect_ok ns-plain-mp50 -- run --map ns --schedule polar-express
+mv "$tmp/out.json" "$tmp/plain.json"
+expect_ok ns-gram-mp50 -- "$mb" spectral --map ns --schedule polar-express --variant gram --precision mp50 --in "$tmp/in.json" --out "$tmp/out.json"
+/usr/bin/python3 - "$tmp/plain.json" "$tmp/out.json" <<'PY' || { echo "FAIL gram vs plain"; fail=1; }
+import json, sys
+from decimal import Decimal, getcontext
+getcontext().prec = 60
+p, g = (json.load(open(f)) for f in sys.argv[1:3])
+assert g["config"]["variant"] == "gram" and p["config"]["variant"] == "plain", (g["config"], p["config"])
+err = max(abs(Decimal(a) - Decimal(b)) for rp, rg in zip(p["results"], g["results"])
+          for xp, xg in zip(rp, rg) for a, b in zip(xp, xg))
+assert err < Decimal("1e-40"), err
+print(f"     gram vs plain, mp50: max difference {err:.2e}")
+PY
+rm -f "$tmp/out.json" "$tmp/plain.json"
+expect_error bad-variant "variant.*grm|grm.*variant" -- run --map ns --variant grm
+expect_error fp16-needs-additive "frobenius-additive" -- run --map ns --fp16 --norm frobenius
+expect_error variant-not-for-polar "--variant does not apply" -- run --map polar --variant gram
+# --describe-schedule: every schedule's computed band; jordan x 5 over [1e-3, 1] is [0.4705, ...].
+if out=$("$mb" spectral --describe-schedule all --out "$tmp/bands.json" 2>&1); then
+  echo "$out" | head -20
+  /usr/bin/python3 - "$tmp/bands.json" <<'PY' || { echo "FAIL describe-schedule"; fail=1; }
+import json, sys
+bands = {b["schedule"]: b for b in json.load(open(sys.argv[1]))}
+j = bands["jordan"]
+assert abs(j["band"][0] - 0.4705) < 5e-5 and j["steps"] == 5 and j["matmuls"] == 15, j
+assert bands["aol"]["steps"] == 4 and bands["deepseek-v4"]["steps"] == 10, bands
+assert all(b["band"][0] <= b["band"][1] for b in bands.values()), bands
+assert abs(j["band"][1] - 1.2024) < 5e-5, j  # the one-step maximum p(x*) is attained
+assert bands["aol-nemo"]["band"][0] < 0, bands["aol-nemo"]  # p1(1) = 4.0098 - 7.0585 + 2.4635 < 0
+PY
+else
+  echo "FAIL describe-schedule: $out"; fail=1
+fi
+rm -f "$tmp/bands.json"
 exit $fail
