@@ -74,6 +74,7 @@ void gram_schmidt(Mat<double>& P) {  // classical Gram-Schmidt twice (reorthogon
 }
 
 struct HandDion {
+  HandDion(double lr_, double mu_, double wd_, double eps_, long r_) : lr(lr_), mu(mu_), wd(wd_), eps(eps_), r(r_) {}
   double lr, mu, wd, eps;
   long r;
   bool decoy_no_transpose = false, decoy_mu = false;
