@@ -19,7 +19,7 @@ TEST(Registry, ContainsTheFoundationEntries) {
     EXPECT_TRUE(has(mb::problem_names(), p)) << p;
   for (const char* s : {"sgd", "adam", "adamw", "muon", "muon-exact", "muon-reg", "spectral", "orthogonal-sgdm", "nsgd-m",
                         "trust-region", "blockwise", "muon-flow", "shampoo", "soap", "dion", "dion2", "polargrad",
-                        "scion"})
+                        "scion", "normuon", "adamuon"})
     EXPECT_TRUE(has(mb::solver_names(), s)) << s;
   for (const char* c : {"gd-pl-rate", "reg-polar-gradient", "fenchel-young", "reg-polar-limit", "mirror-prox", "lmo-polar",
                         "spectral-family", "kovalev-trust-region", "flow-dissipation", "flow-h-monotone",
