@@ -94,8 +94,3 @@ def load_all(names):
 def tensor_bfloat16_to_float64():
     """Tensor.bfloat16() (polar_express.py's input cast) returns a float64 copy instead."""
     torch.Tensor.bfloat16 = lambda self, *a, **k: self.to(torch.float64)
-
-
-def commit(reference_git):
-    import subprocess
-    return subprocess.check_output(["git", "-C", reference_git, "rev-parse", "HEAD"], text=True).strip()

@@ -3,7 +3,7 @@
 in float64 (muonbench's code; shims in tests/peers/dion_shims.py).
 
 usage: /usr/bin/python3 tests/peers/record_dion.py --reference /tmp/ref_dion \
-           [--git /work/.mirror/microsoft+dion/repo] [--out tests/data/peers/dion.json]
+           --commit HEX [--out tests/data/peers/dion.json]
 
 The reference draws its initial Q with torch.randn, which muonbench cannot reproduce; so the
 state is initialised by the reference's own _init_opt_state_dion and then its Q is replaced by the
@@ -64,7 +64,7 @@ def run_case(ref, name, shape, kwargs, config, steps, seed, zero_first=False):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", required=True)
-    ap.add_argument("--git", default="/work/.mirror/microsoft+dion/repo")
+    ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "dion.json"))
     a = ap.parse_args()
     dion_shims.install(a.reference)
@@ -86,7 +86,7 @@ def main():
     doc = {
         "peer": "microsoft/dion dion/dion_reference.py (class Dion)",
         "repository": "https://github.com/microsoft/dion",
-        "commit": dion_shims.commit(a.git),
+        "commit": a.commit,
         "recorded_with": "python3-torch 1.13.1 (Debian bookworm), float64",
         "recorder": "tests/peers/record_dion.py",
         "shims": dion_shims.SHIMS,

@@ -5,7 +5,7 @@ when use_polar_express=False) in float64 (muonbench's code; shims in tests/peers
 the bfloat16 casts become float64, so muonbench replays with ns_dtype = "working").
 
 usage: /usr/bin/python3 tests/peers/record_dion2.py --reference /tmp/ref_dion \
-           [--git /work/.mirror/microsoft+dion/repo] [--out tests/data/peers/dion2.json]
+           --commit HEX [--out tests/data/peers/dion2.json]
 
 Single device (distributed_mesh None). The MoE case [3, 6, 4] is one 3-D parameter, which Dion2
 takes as a batch of 2-D matrices (flatten = False), selection and scaling per matrix.
@@ -40,7 +40,7 @@ def run_case(ref, name, shape, kwargs, config, steps, seed):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", required=True)
-    ap.add_argument("--git", default="/work/.mirror/microsoft+dion/repo")
+    ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "dion2.json"))
     a = ap.parse_args()
     dion_shims.install(a.reference)
@@ -60,7 +60,7 @@ def main():
     doc = {
         "peer": "microsoft/dion dion/dion2.py (class Dion2; dion/polar_express.py polar_express)",
         "repository": "https://github.com/microsoft/dion",
-        "commit": dion_shims.commit(a.git),
+        "commit": a.commit,
         "recorded_with": "python3-torch 1.13.1 (Debian bookworm), float64",
         "recorder": "tests/peers/record_dion2.py",
         "shims": dion_shims.SHIMS + "; Tensor.bfloat16() -> float64 copy",

@@ -72,6 +72,7 @@ def matrix(t):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", required=True)
+    ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "gram_ns.json"))
     args = ap.parse_args()
     torch = install_stubs()
@@ -82,11 +83,7 @@ def main():
     importlib.import_module("gram_newton_schulz.gram_newton_schulz").torch = shim
     importlib.import_module("gram_newton_schulz.muon.muon_utils.muon_opt_utils").torch = shim
     Muon = gns.Muon
-    try:
-        commit = subprocess.check_output(["git", "-C", "/work/.mirror/Dao-AILab+gram-newton-schulz/repo", "rev-parse",
-                                          "HEAD"], text=True).strip()
-    except Exception:
-        commit = "unknown"
+    commit = args.commit
 
     configs = {
         # defaults (POLAR_EXPRESS_COEFFICIENTS = paper list / 1.05, gram, 1 auto-tuned restart,

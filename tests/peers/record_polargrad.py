@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Records tests/data/peers/polargrad.json from timlautk/polargrad's own PolarGrad (polar_grad.py).
 
-usage: record_polargrad.py --reference /tmp/ref_polargrad [--out tests/data/peers/polargrad.json]
+usage: record_polargrad.py --reference /tmp/ref_polargrad --commit HEX [--out tests/data/peers/polargrad.json]
 
 The reference is imported from the exported folder and run in float64 on fixed seeded w0 and
 gradients. Shims (torch 1.13 lacks torch.compile; the trace must be float64):
@@ -19,6 +19,7 @@ import torch
 ap = argparse.ArgumentParser()
 ap.add_argument("--reference", required=True)
 ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "polargrad.json"))
+ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
 args = ap.parse_args()
 
 torch.compile = lambda f=None, **kw: (f if f is not None else (lambda g: g))
@@ -40,10 +41,7 @@ def ns_float64(G, *a, **kw):
 
 newton_schulz.zeropower_via_newtonschulz5 = ns_float64
 torch.set_default_dtype(torch.float64)
-commit = subprocess.run(["git", "-C", "/work/.mirror/timlautk+polargrad/repo", "rev-parse", "HEAD"],
-                        capture_output=True, text=True).stdout.strip()
-if len(commit) != 40:
-    commit = os.environ.get("POLARGRAD_COMMIT", "")
+commit = args.commit
 
 
 def run(shape, ref_kw, steps, seed):

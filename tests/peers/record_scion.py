@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Records tests/data/peers/scion.json from LIONS-EPFL/scion's own Scion (scion.py, the package file).
 
-usage: record_scion.py --reference /tmp/ref_scion [--out tests/data/peers/scion.json]
+usage: record_scion.py --reference /tmp/ref_scion --commit HEX [--out tests/data/peers/scion.json]
 
 The reference is imported from the exported folder and run in float64 on fixed seeded w0 and
 gradients. Shims (torch 1.13 lacks torch.compile; the trace must be float64):
@@ -18,6 +18,7 @@ import torch
 ap = argparse.ArgumentParser()
 ap.add_argument("--reference", required=True)
 ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "scion.json"))
+ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
 args = ap.parse_args()
 
 torch.compile = lambda f=None, **kw: (f if f is not None else (lambda g: g))
@@ -38,8 +39,7 @@ def ns_float64(G, *a, **kw):
 
 scion.zeropower_via_newtonschulz5 = ns_float64
 torch.set_default_dtype(torch.float64)
-commit = subprocess.run(["git", "-C", "/work/.mirror/LIONS-EPFL+scion/repo", "rev-parse", "HEAD"],
-                        capture_output=True, text=True).stdout.strip()
+commit = args.commit
 
 
 def run(shape, ref_kw, steps, seed):

@@ -2,7 +2,7 @@
 """Records tests/data/peers/shampoo.json from facebookresearch/optimizers' DistributedShampoo
 (distributed_shampoo/distributed_shampoo.py, class DistributedShampoo) on python3-torch 1.13.1, float64.
 
-usage: record_shampoo.py --reference /tmp/ref_ds [--out tests/data/peers/shampoo.json]
+usage: record_shampoo.py --reference /tmp/ref_ds --commit HEX [--out tests/data/peers/shampoo.json]
 
 DistributedShampoo targets torch >= 2.x; on torch 1.13 (single process, CPU) only imports it never
 calls in this setting are stubbed (SHIMS below). Every case uses
@@ -93,14 +93,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", required=True)
     ap.add_argument("--out", default="tests/data/peers/shampoo.json")
+    ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
     a = ap.parse_args()
     install_shims()
     sys.path.insert(0, a.reference)
     import logging
     logging.disable(logging.WARNING)
     import distributed_shampoo as ds
-    commit = subprocess.run(["git", "-C", "/work/.mirror/facebookresearch+optimizers/repo", "rev-parse", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
+    commit = a.commit
     torch.set_default_dtype(torch.float64)
 
     def make_opt(params, cfg):

@@ -59,6 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", required=True)
     ap.add_argument("--out", default="tests/data/peers/soap.json")
+    ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
     a = ap.parse_args()
     install_shims()
     sys.path.insert(0, a.reference)
@@ -75,8 +76,7 @@ def main():
     sys.modules["emerging_optimizers.legacy_soap"] = pkg
     soap = importlib.import_module("emerging_optimizers.legacy_soap.soap")
     soap.torch = _TorchF64("torch")
-    commit = subprocess.run(["git", "-C", "/work/.mirror/NVIDIA-NeMo+Emerging-Optimizers/repo", "rev-parse", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
+    commit = a.commit
     torch.set_default_dtype(torch.float64)
 
     defaults = {"lr": 0.003, "betas": [0.9, 0.95], "shampoo_beta": 0.95, "eps": 1e-8, "weight_decay": 0.01}
