@@ -12,34 +12,20 @@ method 'qdwh' is run with inner_steps=10 (converged: the QDWH polar equals the e
 ~1e-15), the counterpart of muonbench's method 'svd'. A 3-D MoE block [3, 6, 4] is recorded as
 three 2-D parameters (polar.py takes 2-D tensors only): muonbench's per-expert rule.
 """
-import argparse, json, os, subprocess, sys
+import json, os, sys
 import numpy as np
 import torch
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--reference", required=True)
-ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "polargrad.json"))
-ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
-args = ap.parse_args()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_common  # noqa: E402
 
+args = peer_common.recorder_args("polargrad")
 torch.compile = lambda f=None, **kw: (f if f is not None else (lambda g: g))
 sys.path.insert(0, args.reference)
 import newton_schulz  # noqa: E402
 from polar_grad import PolarGrad  # noqa: E402
 
-_ns = newton_schulz.zeropower_via_newtonschulz5
-
-
-def ns_float64(G, *a, **kw):
-    saved = torch.Tensor.bfloat16
-    torch.Tensor.bfloat16 = lambda self, *x, **y: self
-    try:
-        return _ns(G, *a, **kw)
-    finally:
-        torch.Tensor.bfloat16 = saved
-
-
-newton_schulz.zeropower_via_newtonschulz5 = ns_float64
+newton_schulz.zeropower_via_newtonschulz5 = peer_common.without_bf16(newton_schulz.zeropower_via_newtonschulz5)
 torch.set_default_dtype(torch.float64)
 commit = args.commit
 

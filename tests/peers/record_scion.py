@@ -11,33 +11,19 @@ gradients. Shims (torch 1.13 lacks torch.compile; the trace must be float64):
 The 3-D case [3, 6, 4] is recorded as three 2-D parameters with norm 'Spectral' (scion's 'Auto'
 would take a 3-D tensor for a Conv1d weight): muonbench's per-expert rule for MoE blocks.
 """
-import argparse, json, os, subprocess, sys
+import json, os, sys
 import numpy as np
 import torch
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--reference", required=True)
-ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "peers", "scion.json"))
-ap.add_argument("--commit", required=True, help="the 40-hex commit of the reference exported at --reference")
-args = ap.parse_args()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_common  # noqa: E402
 
+args = peer_common.recorder_args("scion")
 torch.compile = lambda f=None, **kw: (f if f is not None else (lambda g: g))
 sys.path.insert(0, args.reference)
 import scion  # noqa: E402
 
-_ns = scion.zeropower_via_newtonschulz5
-
-
-def ns_float64(G, *a, **kw):
-    saved = torch.Tensor.bfloat16
-    torch.Tensor.bfloat16 = lambda self, *x, **y: self
-    try:
-        return _ns(G, *a, **kw)
-    finally:
-        torch.Tensor.bfloat16 = saved
-
-
-scion.zeropower_via_newtonschulz5 = ns_float64
+scion.zeropower_via_newtonschulz5 = peer_common.without_bf16(scion.zeropower_via_newtonschulz5)
 torch.set_default_dtype(torch.float64)
 commit = args.commit
 
