@@ -52,3 +52,14 @@ case_in_missing() { replay 2 "--in: cannot open 'in/t.json'" sgd '{"lr": 0.1}'; 
 # the same storage but another expert split is refused.
 case_w0_experts_unequal() { input t.json '{"w0": [[[1, 2], [3, 4]], [[1, 2, 3], [4, 5, 6]]], "grads": [[[[1, 2], [3, 4]], [[1, 2], [3, 4]]]]}'; replay 2 "trace.w0\[1\]: every expert slice must have the shape of slice 0 \(2 x 2\)" sgd '{"lr": 0.1}'; }
 case_grad_expert_split() { input t.json '{"w0": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "grads": [[[[1, 2]], [[3, 4]], [[5, 6]], [[7, 8]]]]}'; replay 2 "trace.grads\[0\]: shape \[4, 1, 2\], expected \[2, 2, 2\]" sgd '{"lr": 0.1}'; }
+# The solvers of issue 17 refuse bad settings before any step, naming the key and the valid values.
+case_normuon_unknown_convention() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'normuon'.*convention must be one of normuon, dion, got 'keller'" normuon '{"convention": "keller"}'; }
+case_dion_rank_fraction_above_one() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'dion': rank_fraction must be in \(0, 1\], got 1.5" dion '{"rank_fraction": 1.5}'; }
+case_dion2_fraction_zero() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'dion2': fraction must be in \(0, 1\], got 0" dion2 '{"fraction": 0}'; }
+case_scion_unknown_block() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "unknown block 'nope' in solver 'scion'.*known blocks: W" scion '{"blocks": {"nope": "Sign"}}'; }
+case_shampoo_negative_epsilon() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'shampoo': epsilon must be > 0, got -1" shampoo '{"epsilon": -1}'; }
+case_soap_one_beta() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'soap': betas must have exactly two entries" soap '{"betas": [0.9]}'; }
+case_polargrad_qdwh() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'polargrad': method must be one of svd, ns, got 'qdwh'" polargrad '{"method": "qdwh"}'; }
+case_adamuon_negative_lr() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "solver 'adamuon': lr must be > 0, got -0.1" adamuon '{"lr": -0.1}'; }
+case_adjust_lr_typo() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "unknown adjust_lr mode 'spectrl'.*known adjust_lr modes: original, match_rms_adamw, spectral, none" muon '{"adjust_lr": "spectrl"}'; }
+case_qk_clip_without_problem() { input t.json "{$W, \"grads\": [[[1, 2], [3, 4]]]}"; replay 2 "qk_clip: needs the problem's attention logits, but the oracle has no problem" muon '{"qk_clip": {"tau": 100}}'; }
