@@ -9,7 +9,7 @@
 //   O = PolarExpress(U): X = U / (1.02 ||U||_F + epsilon), 5 steps of
 //       A = X X^T, X <- a X + (b A + c A^2) X  (dion/polar_express.py, in bfloat16: ns_dtype bf16
 //       runs its eager op sequence, pe_bf16 below; checked against PyTorch 2.11 in
-//       tests/data/peers/dion2_bf16.json to one float32 ulp of the weights)
+//       tests/data/peers/dion2_bf16.json: float32 weights equal bit for bit)
 //   W *= 1 - lr wd;  W_S -= lr sqrt(m/n) O                     (dion2_post_orthogonalize)
 // Ties in the l1 norms: torch.topk(sorted=False) leaves the order unspecified; here the lower
 // index wins. The order of the selected slices does not matter: NS(P U) = P NS(U) for a
@@ -108,13 +108,15 @@ class Dion2 final : public MatrixSolver<T> {
     else
       ns_->apply(U_, O_);
     common_.decay(W, lr_);
-    const T step = common_.step(lr_, W);
+    // U_scaled = neg_lr * u, then scatter_add_ (dion2_post_orthogonalize): the product is rounded
+    // on its own before the sum (no fused multiply-add: W -= step O would contract to one here).
+    O_ *= common_.step(lr_, W);
     for (long j = 0; j < k; ++j) {
       const long s = idx_[static_cast<size_t>(j)];
       if (rows)
-        W.row(s) -= step * O_.row(j);
+        W.row(s) -= O_.row(j);
       else
-        W.col(s) -= step * O_.col(j);
+        W.col(s) -= O_.col(j);
     }
   }
 
