@@ -7,7 +7,9 @@
 //   k = max(1, ceil(fraction * count));  S = the k slices of largest l1 norm (torch.topk)
 //   U = M_S;  M_S *= ef_decay                                  (dion2_pre_orthogonalize)
 //   O = PolarExpress(U): X = U / (1.02 ||U||_F + epsilon), 5 steps of
-//       A = X X^T, X <- a X + (b A + c A^2) X  (dion/polar_express.py, in bfloat16)
+//       A = X X^T, X <- a X + (b A + c A^2) X  (dion/polar_express.py, in bfloat16: ns_dtype bf16
+//       runs its eager op sequence, pe_bf16 below; checked against PyTorch 2.11 in
+//       tests/data/peers/dion2_bf16.json: float32 weights equal bit for bit)
 //   W *= 1 - lr wd;  W_S -= lr sqrt(m/n) O                     (dion2_post_orthogonalize)
 // Ties in the l1 norms: torch.topk(sorted=False) leaves the order unspecified; here the lower
 // index wins. The order of the selected slices does not matter: NS(P U) = P NS(U) for a
@@ -17,6 +19,7 @@
 #include <numeric>
 
 #include "solvers/matrix_solver.hpp"
+#include "solvers/spectral/bf16.hpp"
 #include "solvers/spectral/newton_schulz.hpp"
 
 namespace mb {
@@ -38,20 +41,25 @@ class Dion2 final : public MatrixSolver<T> {
                                    "fraction of rows (m <= n) or columns (m > n) orthogonalised per step");
     ef_decay_ = opts_.real<T>("ef_decay", "0.95", Range::nonnegative(), "error-feedback decay of the selected slices");
     spectral::NewtonSchulzConfig ns;
-    ns.schedule = opts_.boolean("use_polar_express", true,
+    polar_express_ = opts_.boolean("use_polar_express", true,
                                 "Polar Express (5 steps, X/(1.02 ||X||_F + epsilon)); false: zeropower_via_newtonschulz5's "
                                 "5-entry list ('you'), X/(||X||_F + epsilon)")
-                      ? "polar-express"
-                      : "you";
+    ;
+    ns.schedule = polar_express_ ? "polar-express" : "you";
     ns.steps = 5;
     ns.normalization = "frobenius-additive";
     opts_.real<double>("epsilon", "1e-8", Range::positive(), "eps of the Newton-Schulz pre-normalisation");
     ns.eps = decimal_text(opts_.used()["epsilon"]);
-    ns.bf16 = opts_.choice("ns_dtype", "bf16", {"bf16", "working"},
+    bf16_ = opts_.choice("ns_dtype", "bf16", {"bf16", "working"},
                            "Newton-Schulz arithmetic: bf16 (emulated, as the reference) or working (the run's precision)") == "bf16";
-    ns.bf16_form = "unfused";  // polar_express.py writes the step out: B = b A + c (A @ A); X = a X + B @ X
     spectral::validate(ns);
     ns_ = std::make_unique<spectral::NewtonSchulz<T>>(ns);
+    // bf16: polar_express.py's own eager op sequence (pe_bf16 below); Python floats reach the bf16
+    // kernels as float32 (opmath): binary64 value, then float32.
+    for (const auto& c : ns_->coefficients())
+      pe_coeffs_.push_back({static_cast<float>(to_double(c[0])), static_cast<float>(to_double(c[1])),
+                            static_cast<float>(to_double(c[2]))});
+    pe_eps_ = static_cast<float>(parse_decimal<double>(ns.eps, "epsilon"));
     common_.weight_decay = this->read_weight_decay(opts_, "0.01");
     common_.scale = read_shape_scale(opts_, ShapeScaleKind::spectral).template rule<T>();
     this->read_fallback(opts_);
@@ -95,20 +103,66 @@ class Dion2 final : public MatrixSolver<T> {
         M.col(s) *= ef_decay_;
       }
     }
-    ns_->apply(U_, O_);
+    if (bf16_)
+      pe_bf16();
+    else
+      ns_->apply(U_, O_);
     common_.decay(W, lr_);
-    const T step = common_.step(lr_, W);
+    // U_scaled = neg_lr * u, then scatter_add_ (dion2_post_orthogonalize): the product is rounded
+    // on its own before the sum (no fused multiply-add: W -= step O would contract to one here).
+    O_ *= common_.step(lr_, W);
     for (long j = 0; j < k; ++j) {
       const long s = idx_[static_cast<size_t>(j)];
       if (rows)
-        W.row(s) -= step * O_.row(j);
+        W.row(s) -= O_.row(j);
       else
-        W.col(s) -= step * O_.col(j);
+        W.col(s) -= O_.col(j);
     }
   }
 
  private:
+  // dion/polar_express.py (polar_express) as PyTorch runs it eagerly on bf16 tensors: every op's
+  // result rounded to bf16, matmuls from exact bf16 products accumulated in float32 (bf16.hpp),
+  // scalars in float32. Unlike newton_schulz.hpp it does not transpose a tall X (A = X^T X,
+  // X = a X + X @ B), and it groups c * (A @ A), not (c * A) @ A:
+  //   X = bf16(U); X = X / (||X||_F * 1.02 + eps)       (norm, *, +, / each rounded)
+  //   A = X X^T; B = b A + c (A A); X = a X + B X        (wide; *, @, + each rounded)
+  void pe_bf16() {
+    using spectral::bf16::round;
+    // zeropower_via_newtonschulz5 (use_polar_express false) transposes a tall X and has no 1.02.
+    const bool tall = U_.rows() > U_.cols();
+    const bool flip = tall && !polar_express_;  // X = U^T
+    Xb_.resize(flip ? U_.cols() : U_.rows(), flip ? U_.rows() : U_.cols());
+    for (Eigen::Index j = 0; j < Xb_.cols(); ++j)
+      for (Eigen::Index i = 0; i < Xb_.rows(); ++i) Xb_(i, j) = round(static_cast<float>(flip ? U_(j, i) : U_(i, j)));
+    const float n = round(Xb_.norm());
+    const float d = round((polar_express_ ? round(n * 1.02f) : n) + pe_eps_);
+    Xb_ = Xb_.unaryExpr([d](float x) { return round(x / d); });
+    for (const auto& c : pe_coeffs_) {
+      if (tall && polar_express_)
+        Ab_.noalias() = Xb_.transpose() * Xb_;
+      else
+        Ab_.noalias() = Xb_ * Xb_.transpose();
+      spectral::bf16::round_all(Ab_);
+      Pb_.noalias() = Ab_ * Ab_;
+      const float a = c[0], b = c[1], cc = c[2];
+      Bb_ = Ab_.binaryExpr(Pb_, [b, cc](float x, float p) { return round(round(b * x) + round(cc * round(p))); });
+      if (tall && polar_express_)
+        Pb_.noalias() = Xb_ * Bb_;
+      else
+        Pb_.noalias() = Bb_ * Xb_;
+      Xb_ = Xb_.binaryExpr(Pb_, [a](float x, float p) { return round(round(a * x) + round(p)); });
+    }
+    O_.resize(U_.rows(), U_.cols());
+    for (Eigen::Index j = 0; j < O_.cols(); ++j)
+      for (Eigen::Index i = 0; i < O_.rows(); ++i) O_(i, j) = T(flip ? Xb_(j, i) : Xb_(i, j));
+  }
+
   Options opts_;
+  bool bf16_ = true, polar_express_ = true;
+  std::vector<std::array<float, 3>> pe_coeffs_;
+  float pe_eps_ = 0;
+  Mat<float> Xb_, Ab_, Pb_, Bb_;  // bf16 work matrices
   T lr_, ef_decay_;
   double fraction_ = 0.25;
   std::unique_ptr<spectral::NewtonSchulz<T>> ns_;
