@@ -51,9 +51,7 @@ class AdaMuon final : public MatrixSolver<T> {
     spectral::validate(ns);
     ns_ = std::make_unique<spectral::NewtonSchulz<T>>(ns);
     // The reference applies no shape scale: adjust_lr defaults to none (the 0.2 sqrt(mn) is in the rule).
-    common_.weight_decay = this->read_weight_decay(opts_, "0.01");
-    common_.scale = read_shape_scale(opts_, ShapeScaleKind::none).template rule<T>();
-    this->read_fallback(opts_);
+    common_ = this->read_common(opts_, ShapeScaleKind::none, "0.01");
     opts_.finish();
   }
 

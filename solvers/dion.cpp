@@ -52,9 +52,7 @@ class Dion final : public MatrixSolver<T> {
                      "initial Q: random (standard normal from seed, as the reference's torch.randn but not its draws) "
                      "or identity (first r columns of I)");
     seed_ = static_cast<std::uint64_t>(opts_.integer("seed", 0, 0, 1L << 62, "seed of q_init random"));
-    common_.weight_decay = this->read_weight_decay(opts_, "0.01");
-    common_.scale = read_shape_scale(opts_, ShapeScaleKind::spectral).template rule<T>();
-    this->read_fallback(opts_);
+    common_ = this->read_common(opts_, ShapeScaleKind::spectral, "0.01");
     opts_.finish();
     this->per_expert_ = true;
   }

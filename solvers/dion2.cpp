@@ -60,9 +60,7 @@ class Dion2 final : public MatrixSolver<T> {
       pe_coeffs_.push_back({static_cast<float>(to_double(c[0])), static_cast<float>(to_double(c[1])),
                             static_cast<float>(to_double(c[2]))});
     pe_eps_ = static_cast<float>(parse_decimal<double>(ns.eps, "epsilon"));
-    common_.weight_decay = this->read_weight_decay(opts_, "0.01");
-    common_.scale = read_shape_scale(opts_, ShapeScaleKind::spectral).template rule<T>();
-    this->read_fallback(opts_);
+    common_ = this->read_common(opts_, ShapeScaleKind::spectral, "0.01");
     opts_.finish();
     this->per_expert_ = true;
   }

@@ -232,11 +232,11 @@ class MatrixSolver : public BlockSolver<T> {
   static T read_weight_decay(Options& o, const char* def = "0") {
     return o.real<T>("weight_decay", def, Range::nonnegative(), "decoupled weight decay: W <- W (1 - lr wd)");
   }
-  // The keys every matrix solver but muon reads last, in this order: "weight_decay", the shape-scale
-  // keys (default kind `shape`), "fallback" (AdamW).
-  MatrixCommon<T> read_common(Options& o, ShapeScaleKind shape) {
+  // The keys every matrix solver but muon reads last, in this order: "weight_decay" (default
+  // `wd`, the reference's), the shape-scale keys (default kind `shape`), "fallback" (AdamW).
+  MatrixCommon<T> read_common(Options& o, ShapeScaleKind shape, const char* wd = "0") {
     MatrixCommon<T> c;
-    c.weight_decay = read_weight_decay(o);
+    c.weight_decay = read_weight_decay(o, wd);
     c.scale = read_shape_scale(o, shape).template rule<T>();
     read_fallback(o);
     return c;
