@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/error.hpp"
 #include "harness/core/json_num.hpp"
 #include "harness/core/options.hpp"
 #include "harness/core/params.hpp"
@@ -78,6 +79,23 @@ class Problem {
   // Per attention layer and head: the largest attention logit (the pre-softmax score, scaled as
   // the problem scales it) over the problem's batch and all query/key positions, at w.
   virtual std::vector<std::vector<T>> max_attention_logits(const Params<T>&) const { return {}; }
+
+  // Minibatch training (char-lm): the objective f = value() is deterministic (the loss on a fixed
+  // sample the problem names), while the gradient a solver steps with at step k is the gradient of
+  // the loss on minibatch k, drawn by the problem from (seed, k) alone, so that a cell is still
+  // reproducible. The runner then reports f(W_k) from value() and the minibatch gradient's norm.
+  virtual bool minibatched() const { return false; }
+  // The loss on minibatch (seed, step) at w; writes its gradient into g.
+  virtual T minibatch_value_and_gradient(const Params<T>& w, Params<T>& g, std::uint64_t seed, long step) const {
+    (void)w, (void)g, (void)seed, (void)step;
+    throw Error("this problem has no minibatches");
+  }
+  // Metrics beyond the objective, computed at the cell's final point and recorded in the report
+  // (held-out bits per character, test accuracy): a JSON object of named numbers, or null.
+  virtual json evaluate(const Params<T>& w) const {
+    (void)w;
+    return nullptr;
+  }
 
   // Stochastic gradients (docs/theory.md section 3 item 12): g = grad f + sigma * Xi / sqrt(d), Xi
   // i.i.d. N(0,1) over all d entries, so E||g - grad f||^2 = sigma^2. sigma = 0: deterministic.

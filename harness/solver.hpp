@@ -83,18 +83,43 @@ using SolverFactory = std::function<std::unique_ptr<Solver<T>>(const json& hyper
 template <class T>
 std::unique_ptr<Solver<T>> wrap_qk_clip(std::unique_ptr<Solver<T>> inner, const json& spec, const std::string& context);
 
-// A solver by name. The key "qk_clip" is the wrapper's, usable with any solver: it is taken out
-// of `hyper` before the solver reads the rest.
+// Learning-rate schedules (solvers/lr_schedule.cpp, docs/solvers.md "Learning-rate schedules"):
+// the keys below, usable with any solver whose update is linear in its learning rate, scale each
+// step's update W_{k+1} - W_k by the schedule's factor s_k (what torch.optim.lr_scheduler does to
+// `lr`). `spec` holds those keys only; `name` is the inner solver's registered name.
+inline const std::vector<std::string>& lr_schedule_keys() {
+  static const std::vector<std::string> keys{"lr_schedule", "lr_warmup", "lr_decay", "lr_min", "lr_horizon"};
+  return keys;
+}
+template <class T>
+std::unique_ptr<Solver<T>> wrap_lr_schedule(std::unique_ptr<Solver<T>> inner, const json& spec, const std::string& name,
+                                            const std::string& context);
+// The hyperparameters with "lr_horizon" set to `max_steps` where a schedule is asked for and no
+// horizon is given: a suite's schedules end with its step budget.
+inline json with_lr_horizon(const json& hyper, long max_steps) {
+  if (!hyper.is_object() || !hyper.contains("lr_schedule") || hyper.contains("lr_horizon")) return hyper;
+  json h = hyper;
+  h["lr_horizon"] = max_steps;
+  return h;
+}
+
+// A solver by name. The keys "qk_clip" and lr_schedule_keys() belong to wrappers usable with any
+// solver: they are taken out of `hyper` before the solver reads the rest. The schedule scales the
+// solver's own update; QK-clip acts after it.
 template <class T>
 std::unique_ptr<Solver<T>> make_solver(const std::string& name, const json& hyper, const std::string& field = "") {
   const auto& factory = Registry<SolverFactory<T>>::instance().get(name, "solver", field);
-  if (hyper.is_object() && hyper.contains("qk_clip")) {
-    json inner = hyper;
-    const json spec = inner["qk_clip"];
-    inner.erase("qk_clip");
-    return wrap_qk_clip<T>(factory(inner), spec, "solver '" + name + "'");
-  }
-  return factory(hyper);
+  if (!hyper.is_object()) return factory(hyper);
+  json inner = hyper, schedule = json::object();
+  for (const auto& k : lr_schedule_keys())
+    if (inner.contains(k)) schedule[k] = inner[k], inner.erase(k);
+  json clip;
+  if (inner.contains("qk_clip")) clip = inner["qk_clip"], inner.erase("qk_clip");
+  const std::string context = "solver '" + name + "'";
+  std::unique_ptr<Solver<T>> s = factory(inner);
+  if (!schedule.empty()) s = wrap_lr_schedule<T>(std::move(s), schedule, name, context);
+  if (!clip.is_null()) s = wrap_qk_clip<T>(std::move(s), clip, context);
+  return s;
 }
 
 inline std::vector<std::string> solver_names() { return Registry<SolverInfo>::instance().names(); }

@@ -52,7 +52,7 @@ class Blockwise final : public Solver<T> {
     std::vector<BlockSpec> sub;
     for (size_t i = 0; i < blocks.size(); ++i) {
       const BlockSpec& b = blocks[i];
-      if (!b.is_matrix()) {
+      if (!b.takes_matrix_rule()) {
         pieces_.push_back({i, 0, b.storage_rows()});
         sub.push_back(b);
         continue;

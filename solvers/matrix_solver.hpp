@@ -155,14 +155,14 @@ class MatrixSolver : public BlockSolver<T> {
     unit_offset_.assign(blocks.size(), 0);
     for (size_t i = 0; i < blocks.size(); ++i) {
       unit_offset_[i] = units_.size();
-      if (!blocks[i].is_matrix()) continue;
+      if (!blocks[i].takes_matrix_rule()) continue;
       for (long e = 0; e < blocks[i].slices(); ++e) units_.push_back({i, e, blocks[i].rows(), blocks[i].cols()});
     }
     BlockSolver<T>::init(blocks, w0);
   }
   void update_block(size_t i, Mat<T>& W, const Mat<T>& G) final {
     const BlockSpec& s = this->specs_[i];
-    if (!s.is_matrix()) {
+    if (!s.takes_matrix_rule()) {
       fallback_->set_step(this->t_);
       fallback_->update_block(i, W, G);
       return;

@@ -18,8 +18,14 @@ struct BlockSpec {
   // How a blockwise solver may split each m x n slice further: into `parts` equal row blocks
   // (attention heads, the Q/K/V parts of a fused projection). Ordinary solvers ignore it.
   long parts = 1;
+  // A matrix that matrix solvers nevertheless hand to their per-entry fallback (AdamW), as every
+  // peer does with token and position embeddings and with output (classifier, unembedding) heads:
+  // Keller Jordan's Muon README, "Muon should only be used for hidden weight layers".
+  bool to_fallback = false;
 
   bool is_matrix() const { return shape.size() >= 2; }
+  // What a matrix solver orthogonalizes: a matrix not marked to_fallback.
+  bool takes_matrix_rule() const { return is_matrix() && !to_fallback; }
   long slices() const { return shape.size() == 3 ? shape[0] : 1; }
   long rows() const {  // rows of one slice
     if (shape.empty()) return 1;

@@ -9,6 +9,8 @@
 // time budget holds: a step is not started when the time used plus the duration of the previous
 // step would exceed it (status "timeout"). Seconds to target and curve times count from the first
 // evaluation, set-up excluded (AlgoPerf times training, not workload construction).
+// Minibatch problems (Problem::minibatched, char-lm): f(W_k) is the problem's deterministic value()
+// and the solver steps with the gradient of minibatch k, drawn from (seed, k).
 // Divergence (status "diverged", with its reason): a non-finite objective or gradient, a gap above
 // 1e8 times the initial gap (f - f0 > 1e8 max(1, |f0|) when f* is unknown), or a NumericalError
 // raised by the solver or the problem.
@@ -30,13 +32,15 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
   auto since = [](clock::time_point a) { return std::chrono::duration<double>(clock::now() - a).count(); };
 
   auto problem = make_problem<T>(cell.problem, cell.problem_params, "problem");
-  auto solver = make_solver<T>(cell.solver, cell.hyper, "solver");
+  // A learning-rate schedule without a horizon ends with the step budget.
+  auto solver = make_solver<T>(cell.solver, with_lr_horizon(cell.hyper, cell.max_steps), "solver");
   const auto& specs = problem->blocks();
   const Known<T> known = problem->known();
   Params<T> w = problem->initial_point(cell.seed);
   Params<T> g = zeros_like<T>(specs), gnoisy;
   solver->init(specs, w);
   ProblemOracle<T> oracle(*problem);
+  const bool minibatched = problem->minibatched();
   Rng noise({cell.seed, 0x6e6f697365ULL});  // "noise"
   const double setup_seconds = since(t0);
   const auto t_start = clock::now();
@@ -58,7 +62,9 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
     if (k > 0) last_step_seconds = top - previous_top;
     previous_top = top;
     try {
-      f = problem->value_and_gradient(w, g);
+      // Minibatch problems: f from the fixed sample, the gradient (and its norm) from batch k.
+      f = minibatched ? problem->value(w) : problem->value_and_gradient(w, g);
+      if (minibatched) problem->minibatch_value_and_gradient(w, g, cell.seed, k);
     } catch (const NumericalError& e) {
       ++oracle.evaluations;
       status = CellStatus::diverged;
@@ -129,6 +135,8 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
   if (known.f_star && gap0 > T(0)) r.rounding_floor_relative = static_cast<double>(T(targets.floor() / gap0));
   r.rate = rate_to_json(known.f_star ? fit_rate(ln_gap, ln_floor) : std::nullopt);
   if (auto d = solver->diagnostics(); !d.is_null()) r.diagnostics = d;
+  if (status != CellStatus::diverged)
+    if (auto e = problem->evaluate(w); !e.is_null()) r.evaluation = e;
   out.timing.seconds = since(t0);
   out.timing.setup_seconds = setup_seconds;
   return out;

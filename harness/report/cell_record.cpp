@@ -102,6 +102,7 @@ json CellRecord::to_json() const {
   r["rounding_floor_relative"] = rounding_floor_relative ? json(*rounding_floor_relative) : json(nullptr);
   r["rate"] = rate;
   if (diagnostics) r["diagnostics"] = *diagnostics;
+  if (evaluation) r["evaluation"] = *evaluation;
   return r;
 }
 
@@ -133,6 +134,7 @@ CellRecord CellRecord::from_json(const json& j, const std::string& field) {
   if (!floor.is_null()) r.rounding_floor_relative = get<double>(j, "rounding_floor_relative", field);
   r.rate = at(j, "rate", field);
   if (j.contains("diagnostics")) r.diagnostics = j.at("diagnostics");
+  if (j.contains("evaluation")) r.evaluation = j.at("evaluation");
   return r;
 }
 

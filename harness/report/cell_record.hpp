@@ -51,6 +51,7 @@ struct CellRecord {
   std::optional<double> rounding_floor_relative;  // the gap floor / gap0 (targets below are never reached)
   json rate;                                      // metrics.hpp rate_to_json (null without f*)
   std::optional<json> diagnostics;                // solver-specific, when the solver reports any
+  std::optional<json> evaluation;                 // the problem's evaluate() at the final point, when it has one
 
   json to_json() const;
   // Reads a record written by to_json (cache, shards, MPI); throws Error naming `field`.
