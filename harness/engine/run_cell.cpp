@@ -16,6 +16,8 @@
 // raised by the solver or the problem.
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <thread>
 
 #include "harness/engine/cell_loop.hpp"
 #include "harness/engine/runner.hpp"
@@ -24,6 +26,20 @@
 #include "harness/solver.hpp"
 
 namespace mb {
+
+namespace {
+// Test hook: MUONBENCH_TEST_SLOW="LABEL:MS" makes every step of the cells of solver label LABEL
+// sleep MS milliseconds, so that tests/cli/compare.sh can show `muonbench compare` finding a
+// slowed solver. Never set in real runs; reports record it (run.environment.test_slow).
+double test_slowdown_ms(const std::string& label) {
+  const char* v = std::getenv("MUONBENCH_TEST_SLOW");
+  if (!v) return 0;
+  const std::string s(v);
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos || s.substr(0, colon) != label) return 0;
+  return std::atof(s.c_str() + colon + 1);
+}
+}  // namespace
 
 template <class T>
 CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
@@ -41,6 +57,7 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
   solver->init(specs, w);
   ProblemOracle<T> oracle(*problem);
   const bool minibatched = problem->minibatched();
+  const double slow_ms = test_slowdown_ms(cell.solver_label);
   Rng noise({cell.seed, 0x6e6f697365ULL});  // "noise"
   const double setup_seconds = since(t0);
   const auto t_start = clock::now();
@@ -98,6 +115,7 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
       problem->add_gradient_noise(gnoisy, noise);
       gstep = &gnoisy;
     }
+    if (slow_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(slow_ms));
     try {
       solver->step(w, *gstep, oracle);
     } catch (const NumericalError& e) {

@@ -1,5 +1,9 @@
 #include "harness/report/environment.hpp"
 
+#include <cstdlib>
+
+#include "harness/core/threads.hpp"
+
 #include "harness/engine/distributed.hpp"
 
 #include <boost/version.hpp>
@@ -59,7 +63,7 @@ std::string utc_now_iso8601() {
 }
 
 nlohmann::json environment_json(int threads) {
-  return {{"muonbench_version", MB_VERSION},
+  nlohmann::json e = {{"muonbench_version", MB_VERSION},
           {"git_commit", MB_GIT_COMMIT},
           {"compiler", std::string("g++ ") + __VERSION__},
           {"build_type", MB_BUILD_TYPE},
@@ -73,7 +77,11 @@ nlohmann::json environment_json(int threads) {
           {"cpu", cpu_model()},
           {"hardware_threads", std::thread::hardware_concurrency()},
           {"threads", threads},
-          {"mpi_backend", built_with_mpi()}};
+          {"mpi_backend", built_with_mpi()},
+          {"gemm_threads", gemm_threads()}};
+  // The test hook of harness/engine/run_cell.cpp: a report made with it says so.
+  if (const char* slow = std::getenv("MUONBENCH_TEST_SLOW")) e["test_slow"] = slow;
+  return e;
 }
 
 }  // namespace mb
