@@ -1,5 +1,5 @@
 // muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N] [--cache DIR | --no-cache]
-//               [--progress auto|always|never] [--plan] [--quiet]
+//               [--progress auto|always|never] [--gemm-threads M] [--plan] [--quiet]
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "harness/engine/distributed.hpp"
 #include "harness/report/environment.hpp"
 #include "harness/core/error.hpp"
+#include "harness/core/threads.hpp"
 #include "harness/engine/progress.hpp"
 #include "harness/report/report.hpp"
 #include "harness/engine/suite.hpp"
@@ -47,10 +48,16 @@ json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::
 }
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress"}, {"quiet", "no-cache", "plan"});
+  Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress", "gemm-threads"},
+         {"quiet", "no-cache", "plan"});
   const Suite suite = load_suite(a.require("suite"));
   const std::string out = a.get("out", "runs/" + suite.name);
   const int threads = a.integer("threads", default_threads(), 1, 1024);
+  const int gemm = a.integer("gemm-threads", 1, 1, 1024);
+  if (gemm > 1 && !gemm_threads_available())
+    throw Error("run: --gemm-threads " + std::to_string(gemm) + ": this build has no OpenMP (configure with "
+                "-DMUONBENCH_OPENMP=ON); cells still run in parallel with --threads");
+  set_gemm_threads(gemm);
   RunPlan plan = plan_of(suite);
   int shard_k = 0, shard_n = 0;
   if (a.has("shard")) {
@@ -135,7 +142,8 @@ int cmd_run(const std::vector<std::string>& argv) {
 MB_REGISTER_COMMAND(
     "run", "run a suite: cells, claims, report.json and leaderboard.json",
     "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N]\n"
-    "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--plan] [--quiet]\n"
+    "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--gemm-threads M]\n"
+    "                     [--plan] [--quiet]\n"
     "  Runs every cell of the suite (problem x solver setting x precision x seed) and its claims on N\n"
     "  threads (default: all hardware threads), then writes DIR/report.json and DIR/leaderboard.json\n"
     "  atomically (default DIR: runs/<suite>). NAME is looked up in the suite directories\n"
@@ -145,6 +153,9 @@ MB_REGISTER_COMMAND(
     "  cell has a new id and reruns; failed and timed-out cells are retried. A second Ctrl-C exits at once.\n"
     "  --shard k/N runs every N-th job starting at the k-th and writes DIR/shard-k-of-N.json;\n"
     "  'muonbench merge' combines the N shard files into the same report as an unsharded run.\n"
+    "  --gemm-threads M: each large matrix product uses M threads (Eigen's OpenMP GEMM; default 1).\n"
+    "  With --threads N that is up to N x M threads: use N x M <= cores. docs/suites.md \"Threads\"\n"
+    "  measures which is faster; products on M > 1 threads may round differently in the last bits.\n"
     "  --progress: a line with jobs done/total, elapsed time and an estimate; 'auto' shows it only\n"
     "  when stderr is a terminal. --plan prints the jobs, how many are cached and the worst-case time\n"
     "  the budgets allow, and runs nothing.\n"
