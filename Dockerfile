@@ -7,7 +7,7 @@ FROM debian:bookworm AS build
 ARG GIT_COMMIT=unknown
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      cmake make g++ libeigen3-dev libboost-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev \
+      cmake make g++ libeigen3-dev libboost-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -22,6 +22,11 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_NATIVE=OFF -DMUON
  && cmake --install build --prefix /opt/muonbench
 
 FROM debian:bookworm
+# Run time: OpenMP's runtime (--gemm-threads) and zlib; python3-sklearn ships the digits data set
+# the realistic suite's digits-mlp trains on (char-lm reads base-files' licence texts, always there).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libgomp1 zlib1g python3-sklearn \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/muonbench /usr/local
 VOLUME /results
 WORKDIR /results
