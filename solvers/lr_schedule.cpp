@@ -50,14 +50,16 @@ class LrScheduled : public Solver<T> {
     horizon_ = opts_.integer("lr_horizon", 0, 0, 1000000000,
                              "steps the schedule spans (0: not given; a suite sets it to budget.max_steps)");
     opts_.finish();
-    if (horizon_ == 0 && !(kind_ == "constant" && warmup_ == T(0)))
-      throw Error(opts_.context() + ": lr_horizon: the schedule '" + kind_ + "' needs a horizon in steps (a suite "
-                  "takes it from budget.max_steps; give lr_horizon for muonbench replay)");
     warmup_steps_ = static_cast<long>(std::floor(static_cast<double>(T(warmup_ * T(horizon_)))));
     decay_steps_ = std::max(1L, static_cast<long>(std::floor(static_cast<double>(T(decay_ * T(horizon_))))));
   }
 
+  // The horizon may be left out when the solver is only validated (a suite's grid, before the
+  // runner sets lr_horizon from each cell's budget); a run needs it.
   void init(const std::vector<BlockSpec>& blocks, const Params<T>& w0) override {
+    if (horizon_ == 0 && !(kind_ == "constant" && warmup_ == T(0)))
+      throw Error(opts_.context() + ": lr_horizon: the schedule '" + kind_ + "' needs a horizon in steps (a suite "
+                  "takes it from budget.max_steps; give lr_horizon for muonbench replay)");
     k_ = 0;
     inner_->init(blocks, w0);
   }

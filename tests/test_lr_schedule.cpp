@@ -127,7 +127,14 @@ TEST(LrSchedule, RefusalsNameTheKey) {
     return std::string("accepted");
   };
   EXPECT_NE(message("muon-flow", {{"lr_schedule", "cosine"}, {"lr_horizon", 10}}).find("muon-flow"), std::string::npos);
-  EXPECT_NE(message("adamw", {{"lr_schedule", "cosine"}}).find("lr_horizon"), std::string::npos);
+  // Without a horizon the solver can be validated (a suite's grid) but not run.
+  auto no_horizon = make_solver<double>("adamw", {{"lr_schedule", "cosine"}});
+  try {
+    no_horizon->init({BlockSpec{"w", {2, 2}}}, {Mat<double>::Zero(2, 2)});
+    ADD_FAILURE() << "ran without a horizon";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lr_horizon"), std::string::npos) << e.what();
+  }
   const std::string bad = message("adamw", {{"lr_schedule", "exponential"}, {"lr_horizon", 10}});
   EXPECT_NE(bad.find("lr_schedule"), std::string::npos) << bad;
   EXPECT_NE(bad.find("wsd"), std::string::npos) << bad;  // the valid choices are listed
