@@ -27,7 +27,7 @@ class DigitsMlp final : public ProblemBase<T> {
       "issue 18; data: UCI optical recognition of handwritten digits (Alpaydin & Kaynak 1998) as sklearn.datasets.load_digits; "
       "init: torch.nn.Linear";
   static constexpr const char* kTestParams =
-      R"({"hidden": 6, "samples": 30, "layers": 3, "activation": "tanh"})";
+      R"({"hidden": 4, "samples": 16, "layers": 3, "activation": "tanh"})";
 
   explicit DigitsMlp(const json& params) {
     Options o(params, problem_context(kName));
