@@ -178,7 +178,7 @@ TEST(CompareExit, RegressionBeyondThePercentageAndSignificant) {
   Comparison c = compare_docs(synthetic_report(two_solvers(1)), synthetic_report(two_solvers(5)), o);
   EXPECT_EQ(c.regressions, std::vector<std::string>{"muon"});
   EXPECT_EQ(compare_exit_code(c), 1);
-  EXPECT_EQ(comparison_to_json(c).at("exit_status"), 1);
+  EXPECT_EQ(comparison_to_json(c).at("exit_status").get<int>(), 1);
   o.fail_on_regression_pct = 500;  // 5x is +400 %: within
   EXPECT_EQ(compare_exit_code(compare_docs(synthetic_report(two_solvers(1)), synthetic_report(two_solvers(5)), o)), 0);
   EXPECT_EQ(compare_exit_code(compare_docs(synthetic_report(two_solvers(1)), synthetic_report(two_solvers(5)))), 0);
@@ -241,7 +241,7 @@ TEST(CompareInputs, LeaderboardValuesBySeed) {
   ASSERT_EQ(c.cells.size(), 1u);
   EXPECT_EQ(c.cells[0].seeds, (std::vector<std::uint64_t>{2, 3, 4}));
   EXPECT_EQ(c.only_in_a.size(), 2u);
-  EXPECT_EQ(comparison_to_json(c).at("b").at("kind"), "leaderboard");
+  EXPECT_EQ(comparison_to_json(c).at("b").at("kind").get<std::string>(), "leaderboard");
   EXPECT_EQ(c.warnings.size(), 1u);  // primary target 0.001 (report) against 0.01 (leaderboard)
 }
 

@@ -47,8 +47,10 @@ struct Reader {
     return x;
   }
   std::uint64_t seed(const json& v, const std::string& field) const {
-    if (!v.is_number_unsigned()) fail(field, "expected a non-negative integer seed");
-    return v.get<std::uint64_t>();
+    // A document parsed from text holds non-negative integers as unsigned; one built in memory may not.
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0) fail(field, "expected a non-negative integer seed");
+    return static_cast<std::uint64_t>(v.get<std::int64_t>());
   }
 };
 
@@ -84,7 +86,8 @@ void read_environment(const Reader& rd, const json& doc, CompareInput& in) {
 // else the suite problem's "primary_target" (matched by value among the cell's targets), else the
 // suite's.
 std::string report_target(const Reader& rd, const json& res, const json& cell, const std::string& field) {
-  if (cell.contains("primary_target") && cell["primary_target"].is_string()) return cell["primary_target"];
+  if (cell.contains("primary_target") && cell["primary_target"].is_string())
+    return cell["primary_target"].get<std::string>();
   const json& suite = rd.member(res, "suite", "results");
   const std::string label = rd.text(cell, "problem_label", field);
   if (suite.contains("spec") && suite["spec"].is_object() && suite["spec"].contains("problems") &&
