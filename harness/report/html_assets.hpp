@@ -72,15 +72,17 @@ function applyFilters() {
   const p = hashParams(), ws = known(filterBoxes.workload, p.workload), ss = known(filterBoxes.solver, p.solver);
   if (filterBoxes.workload) filterBoxes.workload.value = ws && ws.length === 1 ? ws[0] : '';
   if (filterBoxes.solver) filterBoxes.solver.value = ss && ss.length === 1 ? ss[0] : '';
-  let shown = 0, all = 0;
-  document.querySelectorAll('[data-workload],[data-solver]').forEach(e => {
+  const items = document.querySelectorAll('[data-workload],[data-solver]');
+  items.forEach(e => {
     const w = e.getAttribute('data-workload'), s = e.getAttribute('data-solver'), s2 = e.getAttribute('data-solver2');
     const hide = (ws !== null && w !== null && !ws.includes(w)) ||
                  (ss !== null && s !== null && !ss.includes(s) && !(s2 !== null && ss.includes(s2)));
     e.toggleAttribute('hidden', hide);
-    if (e.tagName === 'TR') { all++; if (!hide) shown++; }
   });
-  document.body.setAttribute('data-filter', (ws ? 'workload=' + ws.join(',') : '') + (ss ? ' solver=' + ss.join(',') : ''));
+  let shown = 0, all = 0;  // table rows, hidden by themselves or by their workload's section
+  items.forEach(e => { if (e.tagName === 'TR') { all++; if (!e.closest('[hidden]')) shown++; } });
+  document.body.setAttribute('data-filter', [ws ? 'workload=' + ws.join(',') : '', ss ? 'solver=' + ss.join(',') : '']
+                                             .filter(x => x).join(' '));
   const note = document.getElementById('f-note');
   if (note) note.textContent = ws || ss ? shown + ' of ' + all + ' rows shown' : '';
 }

@@ -84,7 +84,7 @@ if "ecdf_steps" in lb:
     assert "ecdf-steps" in plain.svgs and "ecdf-seconds" in plain.svgs, plain.svgs
 # Filtered to one solver: the other solvers' rows are hidden, not removed.
 filt = parse(sys.argv[4])
-assert "gd" in solvers and filt.body.get("data-filter") == " solver=gd", filt.body
+assert "gd" in solvers and filt.body.get("data-filter") == "solver=gd", filt.body
 shown = [r[1] for r, h in zip(filt.tables["scores-table"][1:], filt.hidden["scores-table"][1:]) if not h]
 assert shown == ["gd"] and len(filt.tables["scores-table"]) == len(plain.tables["scores-table"]), shown
 for w in lb["rankings_by_steps"]:
