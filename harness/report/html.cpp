@@ -180,7 +180,10 @@ void pair_rows(std::ostringstream& o, const json& pairs, const json& w, const st
     if (p.at("workload") != w.at("workload") && p.at("workload") != w.at("slug")) continue;
     const double pv = number_of(p.at("p"));
     if (!(pv < 0.05) || !p.at("faster").is_string()) continue;
-    const bool a_faster = p.at("faster") == "a";
+    // "faster" names the faster solver, or says "a" / "b" (docs/reports.md): both are read.
+    const json& f = p["faster"];
+    if (f != p.at("a") && f != p.at("b") && f != "a" && f != "b") continue;
+    const bool a_faster = f == p.at("a") || (f == "a" && f != p.at("b"));
     const std::string fast = p.at(a_faster ? "a" : "b"), slow = p.at(a_faster ? "b" : "a");
     const double effect = number_of(field(p, "effect"));
     o << "<tr" << attr("data-solver", fast) << attr("data-solver2", slow) << ">" << text_cell(measure)

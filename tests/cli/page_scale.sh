@@ -115,7 +115,9 @@ for w in r["rankings_by_steps"]:
         s = secs[(w["workload"], x["solver"])]
         assert c[7] == "[%s, %s]" % tuple(fmt(v) for v in s["ci95"]), (c[7], s["ci95"])
     # Only the significant pairs, worded "A faster than B, p = ...".
-    want = sorted("%s faster than %s, p = %.2g" % (p[p["faster"]], p["b" if p["faster"] == "a" else "a"], p["p"])
+    fast = lambda p: p["a"] if p["faster"] in ("a", p["a"]) else p["b"]
+    slow = lambda p: p["b"] if p["faster"] in ("a", p["a"]) else p["a"]
+    want = sorted("%s faster than %s, p = %.2g" % (fast(p), slow(p), p["p"])
                   for p in r["pairwise_steps"] + run["pairwise_seconds"]
                   if p["workload"] == w["workload"] and p["p"] < 0.05 and p["faster"])
     got = sorted(x["cells"][1] for x in plain.tables.get("pairs-" + w["slug"], [])[1:])
