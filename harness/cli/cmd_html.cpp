@@ -1,4 +1,5 @@
-// muonbench html --in DIR [--out FILE]: the leaderboard page from DIR/leaderboard.json.
+// muonbench html --in DIR [--out FILE]: the leaderboard page from DIR/leaderboard.json
+// (harness/report/html.cpp; filters and sorting in harness/report/html_assets.hpp).
 #include <filesystem>
 #include <iostream>
 
@@ -40,8 +41,10 @@ int cmd_html(const std::vector<std::string>& argv) {
 MB_REGISTER_COMMAND("html", "render leaderboard.json as one static HTML page with sortable tables and the plots",
                     "usage: muonbench html --in DIR [--out FILE] [--quiet]\n"
                     "  Reads DIR/leaderboard.json and writes FILE (default DIR/index.html). Plots made by\n"
-                    "  scripts/plot in plots/ beside FILE are shown. Tables sort on a click on a header, or\n"
-                    "  from the address: index.html#sort=TABLE_ID:COLUMN:asc|desc (columns from 0).\n",
+                    "  scripts/plot in plots/ beside FILE are shown; the runtime ECDFs are drawn inline. Tables\n"
+                    "  sort on a click on a header, or from the address: index.html#sort=TABLE_ID:COLUMN:asc|desc\n"
+                    "  (columns from 0). Filter by workload and solver with the select boxes, or from the\n"
+                    "  address: index.html#workload=SLUG&solver=NAME (comma-separated lists; with #sort=... too).\n",
                     cmd_html);
 
 }  // namespace mb::cli

@@ -1,6 +1,10 @@
 // The leaderboard page: one static HTML file rendered from leaderboard.json, with sortable tables
-// (click a header; or open the page with #sort=TABLE_ID:COLUMN:asc|desc) and the plots written by
-// scripts/plot (linked as plots/*.svg next to the page, when present).
+// (click a header; or open the page with #sort=TABLE_ID:COLUMN:asc|desc), a filter by workload and
+// solver (#workload=SLUG&solver=NAME), the statistics of issue 18 where the leaderboard has them
+// (95 % bootstrap intervals, k of n seeds, significant Mann-Whitney pairs, held-out seeds, tuning
+// budget, per-workload targets, runtime ECDFs drawn inline) and the plots written by scripts/plot
+// (linked as plots/*.svg next to the page, when present). Fields a leaderboard lacks are left out,
+// so older leaderboards still render.
 #pragma once
 
 #include <functional>

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/plot draws the convergence curves, performance profiles and claims table (PNG and SVG);
 # `muonbench html` renders the leaderboard page; headless Chromium (Debian's chromium) loads it:
-# the tables render with one row per solver / workload / claim, the script runs, and a sort asked
-# for in the address reorders the rows.
+# the tables render with one row per solver / workload / claim, the script runs, a sort asked for
+# in the address reorders the rows, and a solver filter in the address hides the other solvers' rows.
+# The runtime ECDFs (plots/ecdf.*, inline SVGs) are checked when the leaderboard carries them;
+# tests/cli/page_scale.sh checks every statistic at a realistic suite's scale.
 set -eu
 mb=$1
 src=$2
@@ -17,6 +19,10 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 for f in profile claims convergence-ls-6x4-double convergence-ls-6x4-mp50; do
   for ext in png svg; do test -s "$tmp/run/plots/$f.$ext" || { echo "FAIL: no plots/$f.$ext"; exit 1; }; done
 done
+if /usr/bin/python3 -c 'import json,sys; sys.exit(0 if "ecdf_steps" in json.load(open(sys.argv[1]))["results"] else 1)' \
+    "$tmp/run/leaderboard.json"; then
+  for ext in png svg; do test -s "$tmp/run/plots/ecdf.$ext" || { echo "FAIL: no plots/ecdf.$ext"; exit 1; }; done
+fi
 "$mb" html --in "$tmp/run" --quiet
 test -s "$tmp/run/index.html"
 
@@ -30,7 +36,8 @@ dump() {  # dump URL-FRAGMENT OUT
 }
 dump "" "$tmp/dom.html"
 dump "#sort=scores-table:1:desc" "$tmp/dom-sorted.html"
-/usr/bin/python3 - "$tmp/dom.html" "$tmp/dom-sorted.html" "$tmp/run/leaderboard.json" <<'PY'
+dump "#solver=gd" "$tmp/dom-filtered.html"
+/usr/bin/python3 - "$tmp/dom.html" "$tmp/dom-sorted.html" "$tmp/run/leaderboard.json" "$tmp/dom-filtered.html" <<'PY'
 import json, sys
 from html.parser import HTMLParser
 
@@ -39,11 +46,13 @@ class Tables(HTMLParser):
     def __init__(self):
         super().__init__()
         self.tables, self.attrs, self.body, self.cur, self.row, self.cell = {}, {}, {}, None, None, None
+        self.hidden, self.svgs = {}, []
     def handle_starttag(self, tag, a):
         a = dict(a)
         if tag == "body": self.body = a
         if tag == "table": self.cur = a.get("id"); self.tables[self.cur] = []; self.attrs[self.cur] = a
-        if tag == "tr" and self.cur: self.row = []
+        if tag == "tr" and self.cur: self.row = []; self.hidden.setdefault(self.cur, []).append("hidden" in a)
+        if tag == "svg": self.svgs.append(a.get("id"))
         if tag in ("td", "th") and self.row is not None: self.cell = ""
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None: self.row.append(self.cell.strip()); self.cell = None
@@ -70,6 +79,17 @@ assert len(plain.tables["sweeps-table"]) - 1 == sum(len(s["settings"]) for s in 
 assert srt.attrs["scores-table"].get("data-sorted") == "1:desc", srt.attrs["scores-table"]
 names = [r[1] for r in srt.tables["scores-table"][1:]]
 assert names == sorted(solvers, reverse=True) and names != [r[1] for r in scores], names
-print("page: %d tables render; sorted solvers: %s" % (len(plain.tables), names))
+assert float(plain.body["data-render-ms"]) > 0, plain.body
+if "ecdf_steps" in lb:
+    assert "ecdf-steps" in plain.svgs and "ecdf-seconds" in plain.svgs, plain.svgs
+# Filtered to one solver: the other solvers' rows are hidden, not removed.
+filt = parse(sys.argv[4])
+assert "gd" in solvers and filt.body.get("data-filter") == "solver=gd", filt.body
+shown = [r[1] for r, h in zip(filt.tables["scores-table"][1:], filt.hidden["scores-table"][1:]) if not h]
+assert shown == ["gd"] and len(filt.tables["scores-table"]) == len(plain.tables["scores-table"]), shown
+for w in lb["rankings_by_steps"]:
+    t = "rank-" + w["slug"]
+    assert [r[1] for r, h in zip(filt.tables[t][1:], filt.hidden[t][1:]) if not h] == ["gd"], t
+print("page: %d tables render; sorted solvers: %s; filtered: %s" % (len(plain.tables), names, shown))
 PY
 echo "plots and page: ok"
