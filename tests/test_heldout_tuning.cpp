@@ -125,7 +125,8 @@ TEST(Trials, KFromTheSuiteWithinOneToTheRankingSeeds) {
   j["held_out"] = {{"seeds", {5, 6, 7}}};
   j["trials"] = {{"k", 3}};
   EXPECT_EQ(mb::parse_suite(j, "test").rules.k, 3);
-  for (const json& bad : {json(4), json(0), json(1.5), json("2")}) {
+  // json::parse: a parsed 0 is stored unsigned, a constructed one signed; both are refused.
+  for (const json& bad : {json(4), json(0), json::parse("0"), json::parse("4"), json(1.5), json("2")}) {
     j["trials"] = {{"k", bad}};
     EXPECT_NE(error_of(j).find("suite.trials.k: expected an integer from 1 to 3"), std::string::npos) << error_of(j);
   }
@@ -203,6 +204,7 @@ TEST(Tuning, BudgetDeclaredGridsAndFlags) {
       {{{"budget", 4}, {"declared", {{"gd", 0}}}}, "suite.tuning.declared.gd: expected an integer from 1"},
       {{{"budget", 4}, {"declared", 4}}, "suite.tuning.declared: expected an object"},
       {{{"budget", 0}}, "suite.tuning.budget: expected an integer from 1"},
+      {{{"budget", json::parse("0")}}, "suite.tuning.budget: expected an integer from 1"},
       {{{"budget", "4"}}, "suite.tuning.budget: expected an integer from 1"},
       {{{"declared", json::object()}}, "suite.tuning: missing required key 'budget'"},
       {{{"budget", 4}, {"grids", 1}}, "suite.tuning: unknown key 'grids'"},

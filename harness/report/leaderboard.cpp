@@ -1,8 +1,10 @@
 // leaderboard.json from report.json (harness/report/report.hpp): per workload (problem x precision) the
-// ranking of the solvers, each at its selected grid setting, by steps to the primary target
-// ("results", deterministic) and by seconds to it ("run", timing); AlgoPerf performance profiles
-// over the workloads and their normalised areas as the overall scores; the grid sweeps; the
-// claims table; the environment.
+// ranking of the solvers, each at its selected grid setting, by steps to the workload's primary target
+// ("results", deterministic) and by seconds to it ("run", timing), with the statistics over the
+// ranking seeds (values, median, bootstrap ci95, k of n: leaderboard_stats.hpp) and pairwise
+// Mann-Whitney tests; AlgoPerf performance profiles over the workloads and their normalised areas as
+// the overall scores; COCO runtime ECDFs over (workload, target) pairs (ecdf.hpp); the grid sweeps;
+// the claims table; the environment. The fields are documented in docs/reports.md.
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -18,11 +18,18 @@ std::string seed_list(const std::vector<std::uint64_t>& seeds) {
   return join(s);
 }
 
-// A JSON integer >= lo (and <= hi), else an Error naming `field`.
+// A JSON integer in [lo, hi], else an Error naming `field`. (A parsed non-negative integer is
+// stored unsigned, a constructed one signed: both are read through their own type.)
 long read_count(const nlohmann::json& v, const std::string& field, long lo, long hi, const std::string& what) {
-  if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<long long>() < lo) ||
-      (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)) ||
-      (!v.is_number_unsigned() && v.get<long long>() > hi))
+  bool ok = v.is_number_integer();
+  if (ok && v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    ok = u >= static_cast<std::uint64_t>(lo) && u <= static_cast<std::uint64_t>(hi);
+  } else if (ok) {
+    const long long x = v.get<long long>();
+    ok = x >= lo && x <= hi;
+  }
+  if (!ok)
     throw Error(field + ": expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + " (" + what +
                 "), got " + v.dump());
   return static_cast<long>(v.get<long long>());
