@@ -42,6 +42,12 @@ std::string SelectionRule::text() const {
          "; ties: smaller median final gap, then the first in grid order";
 }
 
+const ProblemTargets& Suite::targets_of(const std::string& problem_label) const {
+  for (const auto& p : problem_targets)
+    if (p.label == problem_label) return p;
+  throw Error("suite '" + name + "': no problem labelled '" + problem_label + "'");
+}
+
 std::string Suite::hash() const { return content_hash(spec.dump()); }
 
 namespace {
@@ -204,30 +210,37 @@ std::vector<std::uint64_t> read_seeds(const json& j, const std::string& F) {
 }
 
 // Targets: relative gaps gap_k <= tau * gap_0, each in (0, 1), sorted largest first.
-void read_targets(const json& j, const std::string& F, Suite& s) {
+std::vector<std::string> read_target_list(const json& targets_j, const std::string& f) {
   std::vector<std::pair<double, std::string>> tg;
-  const json targets_j = j.contains("targets") ? j["targets"] : json::array({"1e-1", "1e-2", "1e-4"});
-  if (!targets_j.is_array() || targets_j.empty()) throw Error(F + ".targets: expected a non-empty list of numbers");
-  if (targets_j.size() > 100) throw Error(F + ".targets: at most 100 targets, got " + std::to_string(targets_j.size()));
+  if (!targets_j.is_array() || targets_j.empty()) throw Error(f + ": expected a non-empty list of numbers");
+  if (targets_j.size() > 100) throw Error(f + ": at most 100 targets, got " + std::to_string(targets_j.size()));
   for (size_t i = 0; i < targets_j.size(); ++i) {
-    const std::string f = F + ".targets[" + std::to_string(i) + "]";
-    const double v = hyper_from_json<double>(targets_j[i], f);
-    if (!(v > 0 && v < 1)) throw Error(f + ": a relative target must be in (0, 1), got " + targets_j[i].dump());
+    const std::string fi = f + "[" + std::to_string(i) + "]";
+    const double v = hyper_from_json<double>(targets_j[i], fi);
+    if (!(v > 0 && v < 1)) throw Error(fi + ": a relative target must be in (0, 1), got " + targets_j[i].dump());
     for (const auto& [w, t] : tg)
-      if (w == v) throw Error(f + ": duplicate target " + targets_j[i].dump());
+      if (w == v) throw Error(fi + ": duplicate target " + targets_j[i].dump());
     tg.emplace_back(v, decimal_text(targets_j[i]));
   }
   std::sort(tg.begin(), tg.end(), [](auto& a, auto& b) { return a.first > b.first; });
-  for (auto& [v, t] : tg) s.targets.push_back(t);
-  auto one_of_targets = [&](const json& v, const std::string& f) {
-    hyper_from_json<double>(v, f);  // a clear error for a non-number
-    const std::string t = decimal_text(v);
-    if (std::find(s.targets.begin(), s.targets.end(), t) == s.targets.end())
-      throw Error(f + ": " + t + " is not one of the targets (" + join(s.targets) + ")");
-    return t;
-  };
+  std::vector<std::string> out;
+  for (auto& [v, t] : tg) out.push_back(t);
+  return out;
+}
+
+std::string one_of_targets(const std::vector<std::string>& targets, const json& v, const std::string& f) {
+  hyper_from_json<double>(v, f);  // a clear error for a non-number
+  const std::string t = decimal_text(v);
+  if (std::find(targets.begin(), targets.end(), t) == targets.end())
+    throw Error(f + ": " + t + " is not one of the targets (" + join(targets) + ")");
+  return t;
+}
+
+void read_targets(const json& j, const std::string& F, Suite& s) {
+  s.targets = read_target_list(j.contains("targets") ? j["targets"] : json::array({"1e-1", "1e-2", "1e-4"}),
+                               F + ".targets");
   s.primary_target = s.targets.back();
-  if (j.contains("primary_target")) s.primary_target = one_of_targets(j["primary_target"], F + ".primary_target");
+  if (j.contains("primary_target")) s.primary_target = one_of_targets(s.targets, j["primary_target"], F + ".primary_target");
   s.selection.target = s.primary_target;
   if (j.contains("selection")) {
     const std::string f = F + ".selection";
@@ -235,15 +248,32 @@ void read_targets(const json& j, const std::string& F, Suite& s) {
     s.selection.rule = get_string(j["selection"], "rule", f, "steps-to-target");
     if (s.selection.rule != "steps-to-target" && s.selection.rule != "final-gap")
       throw Error(f + ".rule: must be one of steps-to-target, final-gap, got '" + s.selection.rule + "'");
-    if (j["selection"].contains("target")) s.selection.target = one_of_targets(j["selection"]["target"], f + ".target");
+    if (j["selection"].contains("target"))
+      s.selection.target = one_of_targets(s.targets, j["selection"]["target"], f + ".target");
   }
+}
+
+// problems[i].targets / .primary_target: the suite's rules; defaults: the suite's targets, and the
+// suite's primary target when it is one of the problem's targets, else the problem's smallest.
+ProblemTargets read_problem_targets(const json& pj, const std::string& pf, const std::string& label, const json& suite_j,
+                                    const Suite& s) {
+  ProblemTargets pt{label, s.targets, s.primary_target, s.selection.target};
+  if (pj.contains("targets")) pt.targets = read_target_list(pj["targets"], pf + ".targets");
+  const auto has = [&](const std::string& t) { return std::find(pt.targets.begin(), pt.targets.end(), t) != pt.targets.end(); };
+  if (pj.contains("primary_target"))
+    pt.primary_target = one_of_targets(pt.targets, pj["primary_target"], pf + ".primary_target");
+  else if (!has(pt.primary_target))
+    pt.primary_target = pt.targets.back();
+  const bool selection_given = suite_j.contains("selection") && suite_j["selection"].contains("target");
+  pt.selection_target = selection_given && has(s.selection.target) ? s.selection.target : pt.primary_target;
+  return pt;
 }
 }  // namespace
 
 Suite parse_suite(const json& j, const std::string& source) {
   const std::string F = "suite";
   require_keys(j, {"name", "description", "precisions", "seeds", "budget", "targets", "primary_target",
-                   "selection", "stop_at_target", "problems", "solvers", "claims"},
+                   "selection", "stop_at_target", "problems", "solvers", "claims", "held_out", "trials", "tuning"},
                F);
   Suite s;
   s.source = source;
@@ -284,15 +314,20 @@ Suite parse_suite(const json& j, const std::string& source) {
     s.solvers.push_back(std::move(e));
   }
 
+  std::vector<std::pair<std::string, long>> grid_sizes;
+  for (const auto& e : s.solvers) grid_sizes.emplace_back(e.label, static_cast<long>(e.settings.size()));
+  s.rules = read_ranking_rules(j, F, s.seeds, grid_sizes);
+
   const json& problems = get_list(j, "problems", F);
   std::set<std::string> plabels;
   for (size_t pi = 0; pi < problems.size(); ++pi) {
     const std::string pf = F + ".problems[" + std::to_string(pi) + "]";
     const json& pj = problems[pi];
-    require_keys(pj, {"name", "label", "params", "budget", "precisions"}, pf);
+    require_keys(pj, {"name", "label", "params", "budget", "precisions", "targets", "primary_target"}, pf);
     const std::string pname = get_string(pj, "name", pf, "", true);
     const std::string plabel = get_string(pj, "label", pf, pname);
     if (!plabels.insert(plabel).second) throw Error(pf + ".label: duplicate problem label '" + plabel + "'");
+    s.problem_targets.push_back(read_problem_targets(pj, pf, plabel, j, s));
     const json params = pj.value("params", json::object());
     // A problem may run in fewer (or other) precisions than the suite's (a large one in double only).
     const std::vector<Precision> precisions = pj.contains("precisions") ? read_precisions(pj, pf) : s.precisions;
@@ -319,7 +354,7 @@ Suite parse_suite(const json& j, const std::string& source) {
             c.seed = seed;
             c.max_steps = b.max_steps;
             c.max_seconds = b.max_seconds;
-            c.targets = s.targets;
+            c.targets = s.problem_targets.back().targets;
             c.stop_at_target = stop_at_target;
             s.cells.push_back(std::move(c));
             if (s.cells.size() > kMaxCells)

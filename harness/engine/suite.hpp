@@ -9,6 +9,7 @@
 
 #include "harness/core/json_num.hpp"
 #include "harness/engine/runner.hpp"
+#include "harness/report/leaderboard_stats.hpp"
 
 namespace mb {
 
@@ -35,6 +36,15 @@ struct SolverEntry {
   std::vector<SolverSetting> settings;  // grid order: the last grid key varies fastest
 };
 
+// A problem's targets (problems[i].targets / .primary_target; default: the suite's): its cells
+// track these, its workloads are ranked at its primary target and tuned at its selection target
+// (suite.selection.target when that is one of its targets, else its primary target).
+struct ProblemTargets {
+  std::string label;                 // the problem's label
+  std::vector<std::string> targets;  // decimal text, largest first
+  std::string primary_target, selection_target;
+};
+
 struct Suite {
   std::string name;
   std::string description;
@@ -47,9 +57,12 @@ struct Suite {
   std::vector<std::string> targets;  // decimal text, largest first
   std::string primary_target;
   SelectionRule selection;
+  std::vector<ProblemTargets> problem_targets;  // one per problem, suite order
+  RankingRules rules;  // held-out seeds, k of n, tuning budget (harness/report/leaderboard_stats.hpp)
   std::vector<std::string> claims;
   std::vector<Precision> claim_precisions;  // those of `precisions` claims run in, in table order
 
+  const ProblemTargets& targets_of(const std::string& problem_label) const;  // throws Error if unknown
   std::string hash() const;  // content hash of the spec (16 hex digits): shards of one suite agree on it
 };
 

@@ -37,12 +37,26 @@ double steps_to(const json& r, const std::string& target) {
   return st.contains(target) && st.at(target).is_number() ? st.at(target).get<double>() : INFINITY;
 }
 
-json summarize(const Group& g, const std::vector<std::string>& targets, const std::string& sel_target) {
+std::uint64_t seed_of(const json& r) { return r.at("cell").at("seed").get<std::uint64_t>(); }
+
+bool among(const std::vector<std::uint64_t>& seeds, std::uint64_t s) {
+  return std::find(seeds.begin(), seeds.end(), s) != seeds.end();
+}
+
+// One (workload, solver, setting) over seeds: the statistics over the ranking seeds (all seeds, or
+// the held-out ones) and the selection key over the tuning seeds only (the tuner never sees the
+// held-out seeds' cells).
+json summarize(const Group& g, const ProblemTargets& pt, const RankingRules& rules) {
+  std::vector<const json*> ranking, tuning;
+  for (const json* r : g.records) {
+    if (among(rules.ranking_seeds, seed_of(*r))) ranking.push_back(r);
+    if (among(rules.tuning_seeds, seed_of(*r))) tuning.push_back(r);
+  }
   json by_target = json::object();
-  for (const auto& t : targets) {
+  for (const auto& t : pt.targets) {
     std::vector<double> v;
     size_t reached = 0;
-    for (const json* r : g.records) {
+    for (const json* r : ranking) {
       v.push_back(steps_to(*r, t));
       reached += std::isfinite(v.back());
     }
@@ -51,28 +65,39 @@ json summarize(const Group& g, const std::vector<std::string>& targets, const st
     by_target[t] = s;
   }
   std::vector<double> gaps, rates;
-  json status = json::object();
-  for (const json* r : g.records) {
+  json status = json::object(), seeds_used = json::array();
+  for (const json* r : ranking) {
     gaps.push_back(relative_final_gap(*r));
     rates.push_back(r->at("rate").is_null() ? NAN : r->at("rate").at("per_step").get<double>());
     const std::string st = r->at("status").get<std::string>();
     status[st] = status.value(st, 0) + 1;
+    seeds_used.push_back(seed_of(*r));
   }
-  std::vector<double> sel_steps;
-  for (const json* r : g.records) sel_steps.push_back(steps_to(*r, sel_target));
+  std::vector<double> sel_steps, sel_gaps;
+  json sel_seeds = json::array();
+  for (const json* r : tuning) {
+    sel_steps.push_back(steps_to(*r, pt.selection_target));
+    sel_gaps.push_back(relative_final_gap(*r));
+    sel_seeds.push_back(seed_of(*r));
+  }
   return {{"workload", g.workload},
           {"problem", g.problem},
           {"precision", g.precision},
           {"solver", g.solver},
           {"setting", g.setting},
           {"hyper", g.hyper},
-          {"seeds", g.records.size()},
+          {"targets", pt.targets},
+          {"primary_target", pt.primary_target},
+          {"seeds", ranking.size()},
+          {"seeds_used", seeds_used},
           {"status", status},
           {"steps_to_target", by_target},
           {"final_relative_gap", spread_to_json(spread_of(gaps))},
           {"rate_per_step", spread_to_json(spread_of(rates))},
-          {"selection_key", {{"steps", finite_or_null(median(sel_steps))},
-                             {"final_relative_gap", finite_or_null(median(gaps))}}}};
+          {"selection_key", {{"target", pt.selection_target},
+                             {"seeds", sel_seeds},
+                             {"steps", finite_or_null(median(sel_steps))},
+                             {"final_relative_gap", finite_or_null(median(sel_gaps))}}}};
 }
 
 // Index of the selected setting among `settings` (summaries of one workload and solver, in grid order).
@@ -91,6 +116,16 @@ size_t select_setting(const std::vector<json*>& settings, const SelectionRule& r
     if (better) best = i;  // strict: ties keep the earlier setting
   }
   return best;
+}
+// The rule in words, with the workloads that are tuned at their own target and the tuning seeds.
+std::string selection_text(const Suite& suite) {
+  std::string text = suite.selection.text();
+  for (const auto& p : suite.problem_targets)
+    if (p.selection_target != suite.selection.target) {
+      text += "; " + p.label + " at its own target " + p.selection_target;
+    }
+  if (suite.rules.held_out) text += "; tuning seeds only: " + suite.rules.held_out_json().at("text").get<std::string>();
+  return text;
 }
 }  // namespace
 
@@ -125,7 +160,7 @@ json make_report(const Suite& suite, const std::map<std::string, CellResult>& ce
     g->records.push_back(&records[i]);
   }
   json summary = json::array();
-  for (const auto& g : groups) summary.push_back(summarize(g, suite.targets, suite.selection.target));
+  for (const auto& g : groups) summary.push_back(summarize(g, suite.targets_of(g.problem), suite.rules));
 
   // Selection: per (workload, solver), among its settings in grid order.
   json chosen = json::array();
@@ -164,8 +199,11 @@ json make_report(const Suite& suite, const std::map<std::string, CellResult>& ce
                              {"cells", suite.cells.size()}}},
                   {"selection", {{"rule", suite.selection.rule},
                                  {"target", suite.selection.target},
-                                 {"text", suite.selection.text()},
+                                 {"text", selection_text(suite)},
                                  {"chosen", chosen}}},
+                  {"held_out", suite.rules.held_out_json()},
+                  {"k_of_n", suite.rules.k_of_n_json()},
+                  {"tuning", suite.rules.tuning_json()},
                   {"records", records},
                   {"summary", summary},
                   {"claims", claim_outcomes}};
