@@ -166,7 +166,9 @@ TEST(Report, DeterministicAcrossThreadsAndShards) {
   const auto body = html.substr(html.find("id=\"scores-table\""));
   const auto rows = body.substr(0, body.find("</table>"));
   size_t n = 0;
-  for (size_t pos = rows.find("<tr>"); pos != std::string::npos; pos = rows.find("<tr>", pos + 1)) ++n;
+  // Rows carry filter attributes (<tr data-solver=...>): count every "<tr" that opens a row.
+  for (size_t pos = rows.find("<tr"); pos != std::string::npos; pos = rows.find("<tr", pos + 1))
+    n += rows.compare(pos, 4, "<tr>") == 0 || rows.compare(pos, 4, "<tr ") == 0;
   EXPECT_EQ(n, 1 + s.solvers.size());  // header + one per solver
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)"), std::string::npos);

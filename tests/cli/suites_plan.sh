@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every suite file in suites/ is valid (`run --plan` validates it completely and runs nothing), and
-# the default suite's budgets bound its cells by 16 minutes on 2 threads (12 before the 8 solvers
-# of issue 17 joined; the budgets hold: tests/test_runner.cpp), leaving 4 of the 20 minutes
-# scripts/run may take for claims, plots and the page. The measured time is far lower
-# (docs/suites.md).
+# the default suite's budgets bound its cells by 45 minutes on 2 threads (16 before issue 18 tuned
+# a cosine schedule beside the constant rate and ranked on 5 held-out seeds: 9072 cells; the
+# budgets hold: tests/test_runner.cpp). The measured time is a few minutes (docs/suites.md): the
+# budgets are ceilings for a loaded machine, not estimates.
 # ctest-labels: sanitize
 set -eu
 mb=$1
@@ -20,7 +20,7 @@ done
 import json, sys
 p = json.load(open(sys.argv[1]))
 bound = p["worst_case_cell_seconds"]
-print("default suite: %d cells; worst case on 2 threads %.0f s (bound 960 s)" % (p["cells"], bound))
-assert bound <= 960, "the default suite's budgets allow %.0f s on 2 threads" % bound
+print("default suite: %d cells; worst case on 2 threads %.0f s (bound 2700 s)" % (p["cells"], bound))
+assert bound <= 2700, "the default suite's budgets allow %.0f s on 2 threads" % bound
 PY
 echo "suites plan: ok"
