@@ -29,7 +29,7 @@ class CharLm final : public ProblemBase<T> {
       "in nats on a fixed sample of training windows; the solver steps with minibatch gradients; f* = 0 (lower bound)";
   static constexpr const char* kReference = "issue 18 item 1; nanoGPT model.py (bias=False), GPT-2 init";
   static constexpr const char* kTestParams =
-      R"({"d": 8, "heads": 2, "blocks": 2, "context": 6, "batch": 2, "eval_sequences": 2, "heldout_sequences": 2})";
+      R"({"d": 4, "heads": 2, "blocks": 1, "context": 4, "batch": 1, "eval_sequences": 1, "heldout_sequences": 1})";
 
   explicit CharLm(const json& params) {
     Options o(params, problem_context(kName));

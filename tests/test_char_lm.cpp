@@ -200,7 +200,9 @@ TEST(CharLm, OnlyEmbeddingsAndTheHeadGoToTheFallback) {
     if (s.to_fallback) fallback.push_back(s.name);
     if (s.takes_matrix_rule()) matrices.push_back(s.name);
     if (!s.is_matrix()) ++vectors;
-    if (s.name.ends_with("W_q") || s.name.ends_with("W_k") || s.name.ends_with("W_v")) EXPECT_EQ(s.parts, 2) << s.name;
+    if (s.name.ends_with("W_q") || s.name.ends_with("W_k") || s.name.ends_with("W_v")) {
+      EXPECT_EQ(s.parts, 2) << s.name;
+    }
   }
   EXPECT_EQ(fallback, (std::vector<std::string>{"E", "P", "W_head"}));
   EXPECT_EQ(matrices, (std::vector<std::string>{"b0.W_q", "b0.W_k", "b0.W_v", "b0.W_o", "b0.W_1", "b0.W_2", "b1.W_q",
