@@ -17,6 +17,7 @@ validate=$src/scripts/validate
 # The published results, when present, are valid too.
 if [[ -e $src/results/report.json ]]; then "$validate" "$src/results/report.json" "$src/results/leaderboard.json"; fi
 if [[ -e $src/results/variants/report.json ]]; then "$validate" "$src/results/variants/report.json" "$src/results/variants/leaderboard.json"; fi
+if [[ -e $src/results/realistic/report.json ]]; then "$validate" "$src/results/realistic/report.json" "$src/results/realistic/leaderboard.json"; fi
 
 # The schemas' precision names are the precision table's (harness/core/precision.hpp), as
 # `muonbench list --json` prints it: all of them where any precision goes, the claims' where claims go.
