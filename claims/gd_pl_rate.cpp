@@ -60,7 +60,8 @@ ClaimInfo gd_pl_rate_info() {
            {"pl-inequality", "||g_k||^2 >= 2 mu (f_k - f*) at every step (binds in the tail)"},
            {"bound", "f_k - f* <= (1 - mu/L)^k (f_0 - f*) at every step (composed)"}},
           {{"bound", "composed of descent-lemma and pl-inequality (each checked with its target); on a quadratic "
-                     "it is loose by a factor 2 in the exponent by construction (sharp rate (1 - mu/L)^2)"}}};
+                     "it is loose by a factor 2 in the exponent by construction (sharp rate (1 - mu/L)^2)"}},
+          "sgd"};
 }
 
 template <class T>
@@ -69,13 +70,14 @@ struct GdRun {
 };
 
 template <class T>
-GdRun<T> gd_run(Problem<T>& problem, const Params<T>& w0, long K, long rounding_dims) {
+GdRun<T> gd_run(const ClaimContext& ctx, Problem<T>& problem, const Params<T>& w0, long K, long rounding_dims) {
   using std::sqrt;
   const Known<T> kn = problem.known();
   const T L = *kn.L, fstar = *kn.f_star;
   const T u = T(unit_roundoff<T>()), c = T(4 * rounding_dims) * u, sL = sqrt(L);
   const T wstar = (*problem.minimizer())[0].norm();
-  auto solver = make_solver<T>("sgd", {{"lr", to_decimal<T>(T(1) / L)}});
+  // `check --solver NAME` runs NAME here, with lr = 1/L (the theorem's step) among its keys.
+  auto solver = make_solver<T>(ctx.solver_name("sgd"), ctx.hyper({{"lr", to_decimal<T>(T(1) / L)}}));
   Params<T> w = w0, g;
   solver->init(problem.blocks(), w);
   NoOracle<T> oracle;
@@ -126,10 +128,10 @@ std::vector<ClaimOutcome> gd_pl_rate(const ClaimContext& ctx) {
       E *= e0 / E.norm();
     }
   }
-  const GdRun<T> generic = gd_run<T>(*problem, wg, K, dims);
-  const GdRun<T> top = gd_run<T>(*problem, Params<T>{Mat<T>(Wstar + E)}, 4, dims);
+  const GdRun<T> generic = gd_run<T>(ctx, *problem, wg, K, dims);
+  const GdRun<T> top = gd_run<T>(ctx, *problem, Params<T>{Mat<T>(Wstar + E)}, 4, dims);
 
-  const json instance = {{"problem", "quadratic-ls"}, {"params", params}, {"solver", "sgd"}, {"lr", "1/L"},
+  const json instance = {{"problem", "quadratic-ls"}, {"params", params}, {"solver", ctx.solver_name("sgd")}, {"lr", "1/L"},
                          {"runs", {{"generic", {{"start", "initial_point(0)"}, {"steps", K}}},
                                    {"top", {{"start", "W* + top Hessian eigenvector (||.|| of the generic start)"},
                                             {"steps", 4}}}}},

@@ -64,7 +64,9 @@ ClaimInfo muon_global_rate_info() {
            {"far-start-converges", "claims every eta < eta* converges from the far start: at 0.97 eta* the saturated "
                                    "map keeps the iterates in a cycle (the linear threshold is local)"}},
           {{"rate", "tail per-step ln-contraction of the gap equals ln rho_disc (kron kappa 4, kappa 100, nonconvex-pl)"},
-           {"threshold", "converges at 0.97 eta* (linear regime), does not converge at 1.03 eta* from the far start"}}};
+           {"threshold", "converges at 0.97 eta* (linear regime), does not converge at 1.03 eta* from the far start"}},
+          {},
+          "muon-reg"};
 }
 
 template <class T>
@@ -75,17 +77,18 @@ struct RegRun {
 // `muon-reg` (EMA, sqrt smoothing, no shape scale) from the problem's initial point; M is
 // recomputed alongside (the same EMA) only to tell the saturated phase from the linear one.
 template <class T>
-RegRun<T> reg_run(const Problem<T>& prob, const T& eta, const T& beta, const T& eps, long K) {
+RegRun<T> reg_run(const ClaimContext& ctx, const Problem<T>& prob, const T& eta, const T& beta, const T& eps, long K) {
   using std::abs;
   const Known<T> kn = prob.known();
   const T fstar = *kn.f_star, u = T(unit_roundoff<T>());
   const long d = total_size(prob.blocks());
   const T wstar = (*prob.minimizer())[0].norm();
-  auto solver = make_solver<T>("muon-reg", {{"lr", to_decimal<T>(eta)},
-                                           {"momentum", to_decimal<T>(beta)},
-                                           {"eps", to_decimal<T>(eps)},
-                                           {"momentum_kind", "ema"},
-                                           {"smoothing", "sqrt"}});
+  // `check --solver NAME` runs NAME here, given these keys (the theorem's premises).
+  auto solver = make_solver<T>(ctx.solver_name("muon-reg"), ctx.hyper({{"lr", to_decimal<T>(eta)},
+                                                                       {"momentum", to_decimal<T>(beta)},
+                                                                       {"eps", to_decimal<T>(eps)},
+                                                                       {"momentum_kind", "ema"},
+                                                                       {"smoothing", "sqrt"}}));
   Params<T> w = prob.initial_point(0), g;
   solver->init(prob.blocks(), w);
   NoOracle<T> oracle;
@@ -141,7 +144,7 @@ std::vector<ClaimOutcome> muon_global_rate(const ClaimContext& ctx) {
       const T r = claims::mode_radius<T>(a, (T(1) - beta) * l, beta);
       rho = r * r > rho ? T(r * r) : rho;
     }
-    const RegRun<T> run = reg_run<T>(*prob, eta, beta, in.eps, in.steps);
+    const RegRun<T> run = reg_run<T>(ctx, *prob, eta, beta, in.eps, in.steps);
     long last_sat = 0, saturated = 0;
     T far(0);
     for (long k = 0; k <= in.steps; ++k) {
@@ -180,7 +183,7 @@ std::vector<ClaimOutcome> muon_global_rate(const ClaimContext& ctx) {
     const T lo = T(97) / T(100) * eta_star, hi = T(103) / T(100) * eta_star;
     // max gap over k in [350, 400] / max over [100, 150], and the steps with sigma_max(M) > eps.
     auto decay = [&](const Problem<T>& p, const T& eta_run, long& sat) {
-      const RegRun<T> r = reg_run<T>(p, eta_run, beta, in.eps, 400);
+      const RegRun<T> r = reg_run<T>(ctx, p, eta_run, beta, in.eps, 400);
       T g1(0), g2(0);
       sat = 0;
       for (long k = 0; k <= 400; ++k) {

@@ -37,6 +37,9 @@ struct ClaimInfo {
   // tightness but has no resolution target; each inequality it is composed of is its own part
   // or claim with a target (docs/claims.md, "Resolution and tightness").
   std::vector<std::pair<std::string, std::string>> composed = {};
+  // The registered solver the statement is about ("sgd"), which `check --solver NAME` replaces;
+  // empty for claims about a map or an identity, which take no solver.
+  std::string solver_role = "";
 };
 
 enum class Verdict { holds, violated, inconclusive };
@@ -64,6 +67,21 @@ struct ClaimOutcome {
 
 struct ClaimContext {
   bool decoys = false;
+  // `muonbench check --solver NAME [--solver-hyper JSON]` (docs/plugins.md "Claims on your solver"):
+  // a claim about a solver (ClaimInfo::solver_role) runs NAME, a built-in, plugin or external
+  // solver, where it would run its own. Empty: the claim's own solver.
+  std::string solver;
+  json solver_hyper = json::object();
+  // The solver to run: `own` unless --solver names another.
+  std::string solver_name(const std::string& own) const { return solver.empty() ? own : solver; }
+  // The claim's hyperparameters (the theorem's premises: lr = 1/L...) with the user's other keys
+  // added; the claim's own keys win, so the statement checked is the theorem's.
+  json hyper(json own) const {
+    if (solver.empty()) return own;
+    for (const auto& [k, v] : solver_hyper.items())
+      if (!own.contains(k)) own[k] = v;
+    return own;
+  }
 };
 
 // Tagged by T so that each precision has its own registry (the std::function type alone would
@@ -84,7 +102,7 @@ Verdict verdict_from_margin(const T& margin, const T& tol) {
 // `Fn` is a function template `template <class T> std::vector<ClaimOutcome> Fn(const ClaimContext&)`
 // and `info()` a function returning the ClaimInfo.
 #define MB_REGISTER_CLAIM(InfoFn, Fn)                                                        \
-  static ::mb::StaticRegistration MB_UNIQUE(mb_claim_registration_)([] {                     \
+  static MB_STATIC_REGISTRATION MB_UNIQUE(mb_claim_registration_)([] {                     \
     const ::mb::ClaimInfo i = InfoFn();                                                      \
     ::mb::Registry<::mb::ClaimInfo>::instance().add(i.name, i, true);                        \
     ::mb::Registry<::mb::ClaimFn<MB_SCALAR>>::instance().add(i.name, {&Fn<MB_SCALAR>});        \

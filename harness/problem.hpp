@@ -165,7 +165,7 @@ inline std::vector<std::string> problem_names() { return Registry<ProblemInfo>::
 // The class provides static kName, kSummary, kFormula, kReference and a constructor from json,
 // and optionally kTestParams (a small instance for the tests, JSON text).
 #define MB_REGISTER_PROBLEM(Class)                                                                     \
-  static ::mb::StaticRegistration MB_UNIQUE(mb_problem_registration_)([] {                             \
+  static MB_STATIC_REGISTRATION MB_UNIQUE(mb_problem_registration_)([] {                             \
     using C = Class<MB_SCALAR>;                                                                         \
     ::mb::Registry<::mb::ProblemInfo>::instance().add(                                                 \
         C::kName,                                                                                       \

@@ -4,6 +4,7 @@
 // registered with MB_REGISTER_SOLVER.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -103,19 +104,40 @@ inline json with_lr_horizon(const json& hyper, long max_steps) {
   return h;
 }
 
+// External solvers (solvers/external.cpp, docs/plugins.md): a separate process, started by
+// init() and spoken to over a pipe with the versioned protocol of solvers/external_protocol.hpp.
+// "external" is not in the registry (it is no one rule: every test that runs each registered
+// solver would need a program); make_solver builds it by this name. mp50 is refused.
+inline const std::string& external_solver_name() {
+  static const std::string name = "external";
+  return name;
+}
+template <class T>
+std::unique_ptr<Solver<T>> make_external_solver(const json& hyper, const std::string& context);
+
 // A solver by name. The keys "qk_clip" and lr_schedule_keys() belong to wrappers usable with any
 // solver: they are taken out of `hyper` before the solver reads the rest. The schedule scales the
 // solver's own update; QK-clip acts after it.
 template <class T>
 std::unique_ptr<Solver<T>> make_solver(const std::string& name, const json& hyper, const std::string& field = "") {
-  const auto& factory = Registry<SolverFactory<T>>::instance().get(name, "solver", field);
+  const bool external = name == external_solver_name();
+  const auto& registry = Registry<SolverFactory<T>>::instance();
+  if (!external && !registry.contains(name)) {
+    std::vector<std::string> known = Registry<SolverInfo>::instance().names();
+    known.push_back(external_solver_name());
+    std::sort(known.begin(), known.end());
+    throw_unknown("solver", name, field, known);
+  }
+  const std::string context = "solver '" + name + "'";
+  const SolverFactory<T> factory =
+      external ? SolverFactory<T>([context](const json& h) { return make_external_solver<T>(h, context); })
+               : registry.get(name, "solver", field);
   if (!hyper.is_object()) return factory(hyper);
   json inner = hyper, schedule = json::object();
   for (const auto& k : lr_schedule_keys())
     if (inner.contains(k)) schedule[k] = inner[k], inner.erase(k);
   json clip;
   if (inner.contains("qk_clip")) clip = inner["qk_clip"], inner.erase("qk_clip");
-  const std::string context = "solver '" + name + "'";
   std::unique_ptr<Solver<T>> s = factory(inner);
   if (!schedule.empty()) s = wrap_lr_schedule<T>(std::move(s), schedule, name, context);
   if (!clip.is_null()) s = wrap_qk_clip<T>(std::move(s), clip, context);
@@ -129,7 +151,7 @@ inline std::string solver_context(const char* name) { return "solver '" + std::s
 }  // namespace mb
 
 #define MB_REGISTER_SOLVER(Class)                                                                      \
-  static ::mb::StaticRegistration MB_UNIQUE(mb_solver_registration_)([] {                              \
+  static MB_STATIC_REGISTRATION MB_UNIQUE(mb_solver_registration_)([] {                              \
     using C = Class<MB_SCALAR>;                                                                         \
     ::mb::Registry<::mb::SolverInfo>::instance().add(                                                  \
         C::kName, ::mb::SolverInfo{C::kName, C::kSummary, C::kUpdate, C::kReference}, true);            \

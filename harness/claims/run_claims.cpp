@@ -3,6 +3,8 @@
 #include <mutex>
 
 #include "harness/claims/run_claims.hpp"
+
+#include "harness/solver.hpp"
 #include "harness/core/error.hpp"
 #include "harness/engine/runner.hpp"
 
@@ -104,9 +106,26 @@ json outcome_json(const ClaimInfo& info, const std::string& precision, const Cla
 }
 }  // namespace
 
+std::vector<std::string> claims_taking_a_solver() {
+  std::vector<std::string> out;
+  for (const auto& [n, i] : Registry<ClaimInfo>::instance().all())
+    if (!i.solver_role.empty()) out.push_back(n);
+  return out;
+}
+
 ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<Precision>& precisions, bool decoys,
-                     int threads) {
+                     int threads, const std::string& solver, const json& solver_hyper) {
   for (const auto& n : names) Registry<ClaimInfo>::instance().get(n, "claim", "--claim");
+  if (!solver.empty()) {
+    for (const auto& n : names)
+      if (Registry<ClaimInfo>::instance().get(n, "claim").solver_role.empty())
+        throw Error("--solver: claim '" + n + "' is not about a solver; the claims that take one: " +
+                    join(claims_taking_a_solver()) + " (give them with --claim)");
+    for (const auto p : precisions)
+      dispatch(p, [&](auto tag) {  // an unknown solver or hyperparameter, or mp50 for an external one
+        make_solver<typename decltype(tag)::type>(solver, solver_hyper, "--solver");
+      });
+  }
   for (const auto p : precisions)
     if (!info(p).claims) throw_unknown("claim precision", precision_name(p), "--precision", claim_precision_names());
   struct Task {
@@ -121,13 +140,15 @@ ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<Pr
                    [](const Task& a, const Task& b) { return info(a.precision).cost > info(b.precision).cost; });
   std::vector<json> results(tasks.size());
   std::vector<double> secs(tasks.size());
-  ClaimContext ctx{decoys};
+  ClaimContext ctx{decoys, solver, solver_hyper};
   parallel_for(tasks.size(), threads, [&](size_t i) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto& t = tasks[i];
     const ClaimInfo& claim = Registry<ClaimInfo>::instance().get(t.name, "claim");
-    const std::vector<ClaimOutcome> outs =
+    std::vector<ClaimOutcome> outs =
         dispatch(t.precision, [&](auto tag) { return call<typename decltype(tag)::type>(t.name, ctx); });
+    if (!solver.empty())  // which solver the statement was checked on, in every outcome
+      for (auto& o : outs) o.instance["solver_checked"] = {{"name", solver}, {"in_place_of", claim.solver_role}};
     check_contract(claim, precision_name(t.precision), decoys, outs);
     json arr = json::array();
     for (const auto& o : outs)

@@ -16,8 +16,12 @@ struct ClaimsRun {
   json outcomes = json::array();
   json timing = json::object();
 };
+// `solver` (with `solver_hyper`): `check --solver`, the solver run by claims about one
+// (ClaimInfo::solver_role) in place of their own; every named claim must be one of those.
 ClaimsRun run_claims(const std::vector<std::string>& names, const std::vector<Precision>& precisions, bool decoys,
-                     int threads);
+                     int threads, const std::string& solver = "", const json& solver_hyper = json::object());
+// The claims a solver of the user's can be checked by (`check --solver`).
+std::vector<std::string> claims_taking_a_solver();
 std::vector<std::string> claim_names();
 
 // Whether each outcome (records as written by run_claims) is what is expected: a decoy

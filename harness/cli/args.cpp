@@ -96,4 +96,14 @@ int default_threads() {
   return n ? static_cast<int>(n) : 1;
 }
 
+bool json_arg_is_inline(const std::string& v) {
+  const size_t first = v.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (v[first] == '{' || v[first] == '[');
+}
+
+json json_arg(const std::string& v, const std::string& what) {
+  if (json_arg_is_inline(v)) return parse_json_text(v, what);
+  return load_json_file(v, what);
+}
+
 }  // namespace mb::cli

@@ -11,6 +11,7 @@
 #include "harness/cli/command.hpp"
 #include "harness/report/environment.hpp"
 #include "harness/report/report.hpp"
+#include "harness/solver.hpp"
 
 namespace mb::cli {
 namespace {
@@ -30,9 +31,27 @@ std::string short_number(const json& v) {
 }
 
 int cmd_check(const std::vector<std::string>& argv) {
-  Args a(argv, "check", {"claim", "precision", "out", "threads"}, {"decoys", "quiet", "require-resolution"});
-  const auto names = a.list("claim", claim_names());
-  const auto precision_list = a.list("precision", claim_precision_names());
+  Args a(argv, "check", {"claim", "precision", "out", "threads", "solver", "solver-hyper"},
+         {"decoys", "quiet", "require-resolution", "allow-external"});
+  const std::string solver = a.get("solver");
+  json solver_hyper = json::object();
+  if (a.has("solver-hyper")) {
+    if (solver.empty()) throw Error("--solver-hyper: give --solver NAME too");
+    solver_hyper = json_arg(a.get("solver-hyper"), "--solver-hyper");
+    if (!solver_hyper.is_object())
+      throw Error("--solver-hyper: expected a JSON object of hyperparameters, got " + solver_hyper.dump());
+    // An external program runs when the command line itself names it, or with --allow-external.
+    const std::string text = a.get("solver-hyper");
+    if (solver == external_solver_name() && !json_arg_is_inline(text) && !a.has("allow-external"))
+      throw Error("--solver-hyper: file '" + text + "' makes solver 'external' run " +
+                  (solver_hyper.contains("command") ? solver_hyper["command"].dump() : std::string("a program")) +
+                  "; run it only if you trust it: add --allow-external (docs/plugins.md)");
+  }
+  // By default the claims that take a solver (with --solver) or all of them.
+  const auto names = a.list("claim", solver.empty() ? claim_names() : claims_taking_a_solver());
+  // An external solver runs in double only (the protocol exchanges IEEE blocks).
+  const auto precision_list = a.list("precision", solver == external_solver_name() ? std::vector<std::string>{"double"}
+                                                                                   : claim_precision_names());
   const std::string out = a.require("out");
   require_writable_file(out, "--out");
   const int threads = a.integer("threads", default_threads(), 1, 1024);
@@ -40,7 +59,7 @@ int cmd_check(const std::vector<std::string>& argv) {
   for (const auto& p : precision_list) precisions.push_back(parse_claim_precision(p, "--precision"));
   const std::string started = utc_now_iso8601();
   const auto t0 = std::chrono::steady_clock::now();
-  const ClaimsRun run = run_claims(names, precisions, a.has("decoys"), threads);
+  const ClaimsRun run = run_claims(names, precisions, a.has("decoys"), threads, solver, solver_hyper);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   size_t as_expected = 0, total = 0;
   const std::vector<bool> ok = claims_as_expected(run.outcomes);
@@ -114,10 +133,15 @@ int cmd_check(const std::vector<std::string>& argv) {
 MB_REGISTER_COMMAND("check", "check theory claims (and their decoys) in double and mp50",
                     "usage: muonbench check [--claim NAME[,NAME...]] [--precision double,mp50] [--decoys]\n"
                     "                       [--threads N] [--quiet] [--require-resolution] --out FILE\n"
+                    "                       [--solver NAME [--solver-hyper JSON|FILE] [--allow-external]]\n"
                     "  Runs each claim (default: all) in each precision and writes the claims report.\n"
                     "  With --decoys, each claim's deliberately wrong variants run too and must be 'violated'.\n"
                     "  Every outcome reports its resolution (docs/claims.md); with --require-resolution, a true part\n"
                     "  over its target in mp50 (1.05 sharp, 1.5 bound) is an error too.\n"
+                    "  --solver NAME [--solver-hyper JSON|FILE]: the claims about a solver (default: all of them; 'list'\n"
+                    "  marks them) run NAME, a built-in, plugin or external solver, in place of their own, with the\n"
+                    "  theorem's hyperparameters (lr = 1/L...) added to JSON's. An external solver runs in double; a\n"
+                    "  FILE naming one needs --allow-external (docs/plugins.md \"Claims on your solver\").\n"
                     "  Exit status 3 if any outcome differs from what is expected (inconclusive never is).\n",
                     cmd_check);
 

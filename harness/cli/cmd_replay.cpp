@@ -4,23 +4,23 @@
 
 #include "harness/core/atomic_file.hpp"
 #include "harness/cli/command.hpp"
+#include "harness/solver.hpp"
 #include "harness/engine/replay.hpp"
 
 namespace mb::cli {
 namespace {
 
-// A JSON text (starting with '{' or '['), or else a path to a file holding one.
-json json_arg(const std::string& v, const std::string& what) {
-  const size_t first = v.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (v[first] == '{' || v[first] == '[')) return parse_json_text(v, what);
-  return load_json_file(v, what);
-}
-
 int cmd_replay(const std::vector<std::string>& argv) {
-  Args a(argv, "replay", {"solver", "config", "precision", "in", "out", "max-entries"}, {});
+  Args a(argv, "replay", {"solver", "config", "precision", "in", "out", "max-entries"}, {"allow-external"});
   const std::string solver = a.require("solver");
   const json config = json_arg(a.get("config", "{}"), "--config");
   if (!config.is_object()) throw Error("--config: expected a JSON object of hyperparameters, got " + config.dump());
+  // An external program runs when the command line itself names it, or with --allow-external.
+  const std::string config_text = a.get("config", "{}");
+  if (solver == external_solver_name() && !json_arg_is_inline(config_text) && !a.has("allow-external"))
+    throw Error("--config: file '" + config_text + "' makes solver 'external' run " +
+                (config.contains("command") ? config["command"].dump() : std::string("a program")) +
+                "; run it only if you trust it: add --allow-external (docs/plugins.md)");
   const std::string out = a.require("out");
   require_writable_file(out, "--out");
   const long max_entries = a.long_integer("max-entries", kDefaultMaxMatrixEntries, 1, kMaxMatrixEntriesLimit);
@@ -35,6 +35,7 @@ int cmd_replay(const std::vector<std::string>& argv) {
 
 MB_REGISTER_COMMAND("replay", "replay a solver on a recorded gradient trace (check against PyTorch, optax...)",
                     "usage: muonbench replay --solver NAME [--config JSON|FILE] [--precision double|float|mp50]\n"
+                    "                        [--allow-external]\n"
                     "                        --in TRACE.json --out OUT.json [--max-entries N]\n"
                     "  TRACE.json: {\"w0\": M, \"grads\": [G1, ..., GT]} for one matrix parameter, matrices as lists\n"
                     "  of rows of numbers or decimal strings; a 3-D tensor [E][m][n] is E experts (MoE), each\n"

@@ -49,8 +49,15 @@ json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::
 
 int cmd_run(const std::vector<std::string>& argv) {
   Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress", "gemm-threads"},
-         {"quiet", "no-cache", "plan"});
+         {"quiet", "no-cache", "plan", "allow-external"});
   const Suite suite = load_suite(a.require("suite"));
+  // Suites are shared files: the programs they name run only when the user says so.
+  if (const auto cmds = external_commands(suite); !cmds.empty() && !a.has("allow-external")) {
+    std::string list;
+    for (const auto& c : cmds) list += "\n  " + c;
+    throw Error("run: suite '" + suite.name + "' runs external program(s) as solvers:" + list +
+                "\nrun them only if you trust them: add --allow-external (docs/plugins.md)");
+  }
   const std::string out = a.get("out", "runs/" + suite.name);
   const int threads = a.integer("threads", default_threads(), 1, 1024);
   const int gemm = a.integer("gemm-threads", 1, 1, 1024);
@@ -143,7 +150,7 @@ MB_REGISTER_COMMAND(
     "run", "run a suite: cells, claims, report.json and leaderboard.json",
     "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N]\n"
     "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--gemm-threads M]\n"
-    "                     [--plan] [--quiet]\n"
+    "                     [--plan] [--quiet] [--allow-external]\n"
     "  Runs every cell of the suite (problem x solver setting x precision x seed) and its claims on N\n"
     "  threads (default: all hardware threads), then writes DIR/report.json and DIR/leaderboard.json\n"
     "  atomically (default DIR: runs/<suite>). NAME is looked up in the suite directories\n"
@@ -159,6 +166,8 @@ MB_REGISTER_COMMAND(
     "  --progress: a line with jobs done/total, elapsed time and an estimate; 'auto' shows it only\n"
     "  when stderr is a terminal. --plan prints the jobs, how many are cached and the worst-case time\n"
     "  the budgets allow, and runs nothing.\n"
+    "  --allow-external: run the programs the suite's external solvers name (docs/plugins.md); without\n"
+    "  it a suite that names one is refused (exit 2) before anything runs.\n"
     "  Under 'mpirun -np K' (a build with MPI) the jobs are spread over K ranks, largest first, with\n"
     "  dynamic load balancing; rank 0 writes the same documents. docs/distributed.md.\n"
     "  Exit status: 0 done; 1 a cell failed (report still written); 2 bad input (nothing run); 130\n"

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/json_num.hpp"
 #include "harness/core/registry.hpp"
 
 namespace mb::cli {
@@ -39,11 +40,15 @@ struct Command {
 };
 
 int default_threads();
+// A JSON text (starting with '{' or '['), or else a path to a file holding one; `what` names the option.
+json json_arg(const std::string& v, const std::string& what);
+// Whether json_arg would read `v` as inline JSON text (not a file).
+bool json_arg_is_inline(const std::string& v);
 
 }  // namespace mb::cli
 
 #define MB_REGISTER_COMMAND(...)                                        \
-  static ::mb::StaticRegistration MB_UNIQUE(mb_command_registration_)([] { \
+  static MB_STATIC_REGISTRATION MB_UNIQUE(mb_command_registration_)([] { \
     ::mb::cli::Command c{__VA_ARGS__};                                  \
     ::mb::Registry<::mb::cli::Command>::instance().add(c.name, c);      \
   })

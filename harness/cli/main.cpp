@@ -9,21 +9,31 @@
 #include "harness/engine/distributed.hpp"
 #include "harness/report/environment.hpp"
 #include "harness/core/error.hpp"
+#include "harness/core/plugins.hpp"
 
 namespace {
 void print_help() {
   std::cout << "muonbench " << mb::version_string()
             << ": benchmarks Muon-type matrix optimizers and checks the theorems about them,\n"
                "in double and in 50-digit arithmetic.\n\n"
-               "usage: muonbench <command> [options]\n\ncommands:\n";
+               "usage: muonbench [--plugin PATH.so ...] <command> [options]\n\ncommands:\n";
   for (const auto& [name, c] : mb::Registry<mb::cli::Command>::instance().all())
     std::printf("  %-10s %s\n", name.c_str(), c.summary.c_str());
-  std::cout << "\n'muonbench <command> --help' describes a command. muonbench --version prints the version.\n";
+  std::cout << "\n'muonbench <command> --help' describes a command. muonbench --version prints the version.\n"
+               "--plugin PATH.so (repeatable; also MUONBENCH_PLUGINS=PATH:PATH) loads a plugin's solvers, problems\n"
+               "and claims before the command runs (docs/plugins.md).\n";
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Plugins first (--plugin PATH anywhere, MUONBENCH_PLUGINS): every command sees their entries.
+  try {
+    mb::load_plugins(mb::take_plugin_arguments(args));
+  } catch (const mb::Error& e) {
+    std::cerr << "muonbench: error: " << e.what() << "\n";
+    return 2;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_help();
     return args.empty() ? 2 : 0;

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +23,13 @@
 
 namespace mb {
 
+// The plugin being registered (harness/core/plugins.cpp sets it while a plugin's registrations
+// run): a duplicate name is then an error naming the plugin, not an abort. Empty otherwise.
+inline std::string& registering_plugin() {
+  static std::string path;
+  return path;
+}
+
 template <class Entry>
 class Registry {
  public:
@@ -33,6 +41,9 @@ class Registry {
   void add(const std::string& name, Entry e, bool allow_same = false) {
     if (entries_.count(name)) {
       if (allow_same) return;
+      if (!registering_plugin().empty())
+        throw Error("plugin " + registering_plugin() + ": registers '" + name +
+                    "', a name that is already registered (built in or by an earlier plugin); rename it");
       std::fprintf(stderr, "muonbench: duplicate registration of '%s'\n", name.c_str());
       std::abort();
     }
@@ -65,3 +76,26 @@ struct StaticRegistration {
 };
 
 }  // namespace mb
+
+// A plugin (include/muonbench/plugin.hpp defines MUONBENCH_PLUGIN) does not register while the
+// dynamic loader initialises it: its registrations are kept in a list private to the library and
+// run by its entry point muonbench_plugin_register() only after the loader has checked the
+// plugin's ABI (harness/core/plugins.cpp). The registration macros are the same in both cases.
+#ifdef MUONBENCH_PLUGIN
+namespace mb::plugin_detail {
+// Hidden: each plugin library has its own list, never bound to another library's.
+__attribute__((visibility("hidden"))) inline std::vector<std::function<void()>>& deferred() {
+  static std::vector<std::function<void()>> list;
+  return list;
+}
+struct __attribute__((visibility("hidden"))) DeferredRegistration {
+  template <class F>
+  explicit DeferredRegistration(F&& f) {
+    deferred().emplace_back(std::forward<F>(f));
+  }
+};
+}  // namespace mb::plugin_detail
+#define MB_STATIC_REGISTRATION ::mb::plugin_detail::DeferredRegistration
+#else
+#define MB_STATIC_REGISTRATION ::mb::StaticRegistration
+#endif

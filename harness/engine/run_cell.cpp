@@ -49,7 +49,12 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
 
   auto problem = make_problem<T>(cell.problem, cell.problem_params, "problem");
   // A learning-rate schedule without a horizon ends with the step budget.
-  auto solver = make_solver<T>(cell.solver, with_lr_horizon(cell.hyper, cell.max_steps), "solver");
+  json hyper = with_lr_horizon(cell.hyper, cell.max_steps);
+  // An external solver's process is told its cell, and the cell's time budget bounds its life.
+  if (cell.solver == external_solver_name())
+    hyper["cell"] = {{"problem", cell.problem}, {"seed", cell.seed}, {"max_steps", cell.max_steps},
+                     {"max_seconds", cell.max_seconds}};
+  auto solver = make_solver<T>(cell.solver, hyper, "solver");
   const auto& specs = problem->blocks();
   const Known<T> known = problem->known();
   Params<T> w = problem->initial_point(cell.seed);

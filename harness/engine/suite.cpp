@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "harness/claims/run_claims.hpp"
@@ -10,6 +11,7 @@
 #include "harness/core/error.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
+#include "solvers/external_protocol.hpp"
 
 namespace mb {
 
@@ -270,6 +272,26 @@ ProblemTargets read_problem_targets(const json& pj, const std::string& pf, const
 }
 }  // namespace
 
+// An external solver's hyperparameters as the suite file means them: relative paths in "command"
+// are relative to the suite file's directory, and "program_digest" (the content hash of the files
+// the command names) makes a changed program a new cell, never a stale cached one.
+static json external_hyper(json hyper, const std::string& source, const std::string& sf) {
+  if (!hyper.contains("command")) return hyper;  // make_solver names what is missing
+  if (hyper.contains("program_digest")) throw Error(sf + ".hyper.program_digest: set by muonbench; remove it");
+  namespace fs = std::filesystem;
+  hyper["command"] = external::resolve_command_paths(hyper["command"], fs::path(source).parent_path().string());
+  std::string contents;
+  for (const auto& a : hyper["command"]) {
+    std::error_code ec;
+    if (!a.is_string() || !fs::path(a.get<std::string>()).is_absolute() || !fs::is_regular_file(a.get<std::string>(), ec))
+      continue;
+    std::ifstream in(a.get<std::string>(), std::ios::binary);
+    contents += a.get<std::string>() + '\0' + std::string(std::istreambuf_iterator<char>(in), {}) + '\0';
+  }
+  if (!contents.empty()) hyper["program_digest"] = content_hash(contents);
+  return hyper;
+}
+
 Suite parse_suite(const json& j, const std::string& source) {
   const std::string F = "suite";
   require_keys(j, {"name", "description", "precisions", "seeds", "budget", "targets", "primary_target",
@@ -277,6 +299,9 @@ Suite parse_suite(const json& j, const std::string& source) {
                F);
   Suite s;
   s.source = source;
+  if (j.is_object() && j.contains("plugins"))
+    throw Error(F + ".plugins: a suite cannot load plugins (a shared file must not run code on its own); load them "
+                "with --plugin PATH or MUONBENCH_PLUGINS, then name their solvers and problems in the suite");
   s.spec = j;
   s.name = read_suite_name(j, F);
   s.description = get_string(j, "description", F, "");
@@ -303,8 +328,9 @@ Suite parse_suite(const json& j, const std::string& source) {
     e.label = get_string(sj, "label", sf, e.name);
     if (!slabels.insert(e.label).second)
       throw Error(sf + ".label: duplicate solver label '" + e.label + "'; give each entry its own label");
-    const json hyper = sj.value("hyper", json::object());
+    json hyper = sj.value("hyper", json::object());
     if (!hyper.is_object()) throw Error(sf + ".hyper: expected an object of hyperparameters, got " + hyper.dump());
+    if (e.name == external_solver_name()) hyper = external_hyper(hyper, source, sf);
     try {
       make_solver<double>(e.name, hyper);  // unknown name or hyperparameter: a clear error
     } catch (const Error& err) {
@@ -375,6 +401,11 @@ Suite parse_suite(const json& j, const std::string& source) {
       s.claims.push_back(cl[i].get<std::string>());
     }
   }
+  for (const auto& c : s.cells)
+    if (c.solver == external_solver_name() && c.precision == Precision::mp50)
+      throw Error(F + ": solver '" + c.solver_label + "' is external and problem '" + c.problem_label +
+                  "' runs in mp50: an external solver exchanges float64 or float32 blocks with its process "
+                  "(docs/plugins.md); give that problem \"precisions\": [\"double\"]");
   for (const auto& p : kPrecisions)
     if (p.claims && std::find(s.precisions.begin(), s.precisions.end(), p.id) != s.precisions.end())
       s.claim_precisions.push_back(p.id);
@@ -389,6 +420,19 @@ RunPlan plan_of(const Suite& suite) {
   for (const auto& c : suite.claims)
     for (const auto& p : suite.claim_precisions) plan.claims.push_back({c, p});
   return plan;
+}
+
+std::vector<std::string> external_commands(const Suite& suite) {
+  std::vector<std::string> out;
+  for (const auto& e : suite.solvers)
+    if (e.name == external_solver_name())
+      for (const auto& setting : e.settings) {
+        std::string text;
+        for (const auto& a : setting.hyper.value("command", json::array()))
+          text += (text.empty() ? "" : " ") + (a.is_string() ? a.get<std::string>() : a.dump());
+        if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+      }
+  return out;
 }
 
 }  // namespace mb

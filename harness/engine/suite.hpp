@@ -67,6 +67,9 @@ struct Suite {
 };
 
 Suite parse_suite(const json& j, const std::string& source);
+// The programs the suite's external solvers run (solvers/external.cpp), one text per command:
+// `muonbench run` runs none of them unless --allow-external is given.
+std::vector<std::string> external_commands(const Suite& suite);
 // Every job of the suite: its cells, then one claim task per (claim, claim precision).
 RunPlan plan_of(const Suite& suite);
 // NAME (looked up in the suite directories) or a path to a JSON file.
