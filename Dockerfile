@@ -16,6 +16,8 @@ COPY problems problems
 COPY solvers solvers
 COPY claims claims
 COPY suites suites
+COPY cmake cmake
+COPY include include
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_NATIVE=OFF -DMUONBENCH_TESTS=OFF \
       -DMUONBENCH_BENCH=OFF -DMUONBENCH_MPI=OFF -DMUONBENCH_GIT_COMMIT="${GIT_COMMIT}" \
  && cmake --build build -j "$(nproc)" \

@@ -43,10 +43,10 @@ class Sgd:
 
     def step(self, params, grads):
         for i, (w, g) in enumerate(zip(params, grads)):
-            d = g + self.wd * w if self.wd != 0 else g.copy()
+            d = g + self.wd * w if self.wd != 0 else g
             if self.mu != 0:
                 if self.buf[i] is None:
-                    self.buf[i] = d.copy()
+                    self.buf[i] = d.copy()  # g is a view of the message buffer, reused next step
                 else:
                     self.buf[i] = self.mu * self.buf[i] + (1 - self.dampening) * d
                 d = d + self.mu * self.buf[i] if self.nesterov else self.buf[i]
@@ -77,6 +77,7 @@ def serve(make_solver, name):
         return 1
     send({"protocol": PROTOCOL, "version": 1, "ok": True, "name": name, "config": solver.config})
     total = sum(sizes) * dtype.itemsize
+    buf = bytearray()
     while True:
         line = stdin.readline()
         if not line:
@@ -84,7 +85,8 @@ def serve(make_solver, name):
         msg = json.loads(line)
         if msg.get("done"):
             return 0
-        buf = bytearray(msg["bytes"])
+        if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
+            buf = bytearray(msg["bytes"])
         view, got = memoryview(buf), 0
         while got < len(buf):
             n = stdin.readinto(view[got:])

@@ -75,6 +75,7 @@ def main():
                            if isinstance(v, (int, float, bool, str, tuple, type(None)))}}
     send({"protocol": PROTOCOL, "version": 1, "ok": True, "name": cls_name, "config": config})
     total = sum(sizes) * np_dtype.itemsize
+    buf = bytearray()
     while True:
         line = stdin.readline()
         if not line:
@@ -82,7 +83,8 @@ def main():
         msg = json.loads(line)
         if msg.get("done"):
             return 0
-        buf = bytearray(msg["bytes"])
+        if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
+            buf = bytearray(msg["bytes"])
         view, got = memoryview(buf), 0
         while got < len(buf):
             n = stdin.readinto(view[got:])

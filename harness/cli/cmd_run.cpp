@@ -54,9 +54,9 @@ int cmd_run(const std::vector<std::string>& argv) {
   // Suites are shared files: the programs they name run only when the user says so.
   if (const auto cmds = external_commands(suite); !cmds.empty() && !a.has("allow-external")) {
     std::string list;
-    for (const auto& c : cmds) list += "\n  " + c;
-    throw Error("run: suite '" + suite.name + "' runs external program(s) as solvers:" + list +
-                "\nrun them only if you trust them: add --allow-external (docs/plugins.md)");
+    for (const auto& c : cmds) list += (list.empty() ? "`" : ", `") + c + "`";
+    throw Error("run: suite '" + suite.name + "' runs external program(s) as solvers: " + list +
+                "; run them only if you trust them: add --allow-external (docs/plugins.md)");
   }
   const std::string out = a.get("out", "runs/" + suite.name);
   const int threads = a.integer("threads", default_threads(), 1, 1024);

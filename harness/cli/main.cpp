@@ -16,7 +16,7 @@ void print_help() {
   std::cout << "muonbench " << mb::version_string()
             << ": benchmarks Muon-type matrix optimizers and checks the theorems about them,\n"
                "in double and in 50-digit arithmetic.\n\n"
-               "usage: muonbench [--plugin PATH.so ...] <command> [options]\n\ncommands:\n";
+               "usage: muonbench <command> [options]\n\ncommands:\n";
   for (const auto& [name, c] : mb::Registry<mb::cli::Command>::instance().all())
     std::printf("  %-10s %s\n", name.c_str(), c.summary.c_str());
   std::cout << "\n'muonbench <command> --help' describes a command. muonbench --version prints the version.\n"

@@ -294,14 +294,14 @@ static json external_hyper(json hyper, const std::string& source, const std::str
 
 Suite parse_suite(const json& j, const std::string& source) {
   const std::string F = "suite";
+  if (j.is_object() && j.contains("plugins"))
+    throw Error(F + ".plugins: a suite cannot load plugins (a shared file must not run code on its own); load them "
+                "with --plugin PATH or MUONBENCH_PLUGINS, then name their solvers and problems in the suite");
   require_keys(j, {"name", "description", "precisions", "seeds", "budget", "targets", "primary_target",
                    "selection", "stop_at_target", "problems", "solvers", "claims", "held_out", "trials", "tuning"},
                F);
   Suite s;
   s.source = source;
-  if (j.is_object() && j.contains("plugins"))
-    throw Error(F + ".plugins: a suite cannot load plugins (a shared file must not run code on its own); load them "
-                "with --plugin PATH or MUONBENCH_PLUGINS, then name their solvers and problems in the suite");
   s.spec = j;
   s.name = read_suite_name(j, F);
   s.description = get_string(j, "description", F, "");

@@ -7,6 +7,7 @@
 # hanging process is killed at its cell's 3 s budget. The process's environment holds only what
 # the protocol documents (a variable set here does not reach it), it starts in a fresh empty
 # directory, and no such directory is left behind.
+# ctest-labels: sanitize
 set -euo pipefail
 mb=$1
 src=$2
