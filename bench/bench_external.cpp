@@ -3,9 +3,10 @@
 // NumPy client examples/external/numpy_sgd.py (the same rule), in wall time (a second process
 // works while muonbench waits). overhead_ms = external - in-process, per step: the pipe (W_k and
 // g_k out, W_{k+1} back: 3 n^2 8 bytes), the client's parsing and NumPy's own arithmetic.
-//   BM_SgdStepInProcess/n    built-in sgd
-//   BM_SgdStepExternal/n     external, numpy_sgd.py (skipped when /usr/bin/python3 lacks NumPy)
-//   BM_PipeEcho/n            the protocol's transfer alone: a client that answers W_k unchanged
+//   BM_SgdStepInProcess/n        built-in sgd
+//   BM_SgdStepExternal/n/shm     external, numpy_sgd.py (skipped when /usr/bin/python3 lacks NumPy);
+//                                shm 0: blocks through the pipe, 1: in the shared memory block
+//   BM_Echo/n/shm                the protocol's transfer alone: a client that answers W_k unchanged
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -50,35 +51,41 @@ void BM_SgdStepInProcess(benchmark::State& st) {
   run_steps(st, *solver);
 }
 
+const char* transport(benchmark::State& st) { return st.range(1) ? "shm" : "pipe"; }
+
 void BM_SgdStepExternal(benchmark::State& st) {
   if (!have_numpy()) return st.SkipWithError("/usr/bin/python3 has no NumPy (scripts/setup installs python3-numpy)");
   auto solver = mb::make_solver<double>(
-      "external", {{"command", {"/usr/bin/python3", mb::source_dir() + "/examples/external/numpy_sgd.py"}}, {"lr", 1e-9}});
+      "external", {{"command", {"/usr/bin/python3", mb::source_dir() + "/examples/external/numpy_sgd.py"}},
+                   {"transport", transport(st)}, {"lr", 1e-9}});
   run_steps(st, *solver);
 }
 
 // A client that reads each step and answers with W_k as it came: the protocol's transfer alone.
-void BM_PipeEcho(benchmark::State& st) {
+void BM_Echo(benchmark::State& st) {
   const std::string script = "/tmp/muonbench_bench_echo.py";
   std::ofstream(script) << R"(import json, sys
 i, o = sys.stdin.buffer, sys.stdout.buffer
 h = json.loads(i.readline())
 size = sum(r * c for r, c in (b["storage"] for b in h["blocks"])) * (8 if h["dtype"] == "float64" else 4)
 o.write(b'{"protocol": "muonbench-external", "version": 1, "ok": true, "name": "echo"}\n'); o.flush()
-buf = bytearray(2 * size); view = memoryview(buf)
+shm = h["transport"]["kind"] == "shm"
+buf = bytearray(0 if shm else 2 * size); view = memoryview(buf)
 while True:
     m = json.loads(i.readline())
     if m.get("done"): break
+    if shm:
+        o.write(('{"step": %d, "bytes": 0}\n' % m["step"]).encode()); o.flush(); continue
     got = 0
     while got < len(buf): got += i.readinto(view[got:])
     o.write(('{"step": %d, "bytes": %d}\n' % (m["step"], size)).encode()); o.write(view[:size]); o.flush()
 )";
-  auto solver = mb::make_solver<double>("external", {{"command", {"/usr/bin/python3", script}}});
+  auto solver = mb::make_solver<double>("external", {{"command", {"/usr/bin/python3", script}}, {"transport", transport(st)}});
   run_steps(st, *solver);
 }
 
 }  // namespace
 
 BENCHMARK(BM_SgdStepInProcess)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_SgdStepExternal)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_PipeEcho)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SgdStepExternal)->ArgsProduct({{256, 1024}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Echo)->ArgsProduct({{256, 1024}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -5,7 +5,8 @@
 // not allowed external programs (harness/engine/suite.cpp, --allow-external).
 //
 // Hyperparameters: "command" (the program and its arguments; a relative path to an existing file
-// is made absolute, since the process runs in a fresh directory); every other key is the
+// is made absolute, since the process runs in a fresh directory); "transport" ("pipe", or "shm":
+// the blocks in a shared memory block beside the pipe, solvers/external_protocol.hpp); every other key is the
 // process's own hyperparameters, sent in the header as "hyper"; "cell" (problem, seed, max_steps,
 // max_seconds) is written by the runner, and max_seconds bounds the process's whole life.
 #include <cstring>
@@ -51,6 +52,7 @@ class ExternalSolver : public Solver<T> {
     json cmd = json::array();
     for (const auto& a : config_.command) cmd.push_back(a);
     c["command"] = cmd;
+    c["transport"] = config_.transport;
     if (!config_.program_digest.empty()) c["program_digest"] = config_.program_digest;
     if (session_) c["client"] = session_->client();
     return c;

@@ -1,20 +1,25 @@
 // solvers/external_protocol.hpp: the protocol's messages, limits and failures.
 #include "solvers/external_protocol.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "harness/core/error.hpp"
 #include "harness/core/subprocess.hpp"
+
+#include <algorithm>
 
 namespace mb::external {
 
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& own_keys() {
-  static const std::vector<std::string> keys{"command", "cell", "program_digest"};
+  static const std::vector<std::string> keys{"command", "cell", "program_digest", "transport"};
   return keys;
 }
 
@@ -48,7 +53,14 @@ Config parse_config(const json& hyper, const std::string& context) {
       throw Error(context + ".command[" + std::to_string(i) + "]: expected a non-empty string, got " + cmd[i].dump());
   for (const auto& a : resolve_command_paths(cmd, "")) c.command.push_back(a.get<std::string>());
   for (const auto& [k, v] : hyper.items())
-    if (k != "command" && k != "cell" && k != "program_digest") c.client_hyper[k] = v;
+    if (std::find(own_keys().begin(), own_keys().end(), k) == own_keys().end()) c.client_hyper[k] = v;
+  if (hyper.contains("transport")) {
+    const json& t = hyper["transport"];
+    if (!t.is_string() || (t.get<std::string>() != "pipe" && t.get<std::string>() != "shm"))
+      throw Error(context + ".transport: expected \"pipe\" (the blocks cross the pipe) or \"shm\" (a shared memory "
+                  "block beside it), got " + t.dump());
+    c.transport = t.get<std::string>();
+  }
   if (hyper.contains("program_digest") && hyper["program_digest"].is_string())
     c.program_digest = hyper["program_digest"].get<std::string>();
   if (hyper.contains("cell")) {
@@ -133,17 +145,38 @@ Session::Session(const Config& config, const std::string& dtype, size_t scalar_b
   std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/muonbench-external-XXXXXX";
   if (!::mkdtemp(templ.data())) fail("cannot create a working directory under " + templ);
   dir_.path = templ;
+  int memfd = -1;
+  if (config_.transport == "shm") {
+    memfd = ::memfd_create("muonbench-external", MFD_CLOEXEC);
+    if (memfd < 0 || ::ftruncate(memfd, static_cast<off_t>(2 * param_bytes_)) != 0) {
+      if (memfd >= 0) ::close(memfd);
+      fail("cannot create the shared memory block of " + std::to_string(2 * param_bytes_) + " bytes: " + std::strerror(errno));
+    }
+    void* p = ::mmap(nullptr, 2 * param_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+    if (p == MAP_FAILED) {
+      ::close(memfd);
+      fail("cannot map the shared memory block: " + std::string(std::strerror(errno)));
+    }
+    region_ = static_cast<unsigned char*>(p);
+  }
   try {
-    process_ = std::make_unique<Subprocess>(SpawnOptions{config_.command, process_environment(dtype), dir_.path});
+    SpawnOptions spawn{config_.command, process_environment(dtype), dir_.path};
+    spawn.fd3 = memfd;
+    process_ = std::make_unique<Subprocess>(spawn);
   } catch (const SubprocessError& e) {
+    if (memfd >= 0) ::close(memfd);
     fail(e.what());
   }
+  if (memfd >= 0) ::close(memfd);  // the mappings (ours, the process's fd 3) keep the block
   json jb = json::array();
   for (const auto& b : blocks_)
     jb.push_back({{"name", b.name}, {"shape", b.shape}, {"storage", {b.rows, b.cols}}, {"kind", b.kind}});
   const json header = {{"protocol", kProtocolName}, {"version", kProtocolVersion}, {"dtype", dtype},
                        {"byte_order", "little"},   {"layout", "column-major"},    {"blocks", jb},
-                       {"hyper", config_.client_hyper}, {"cell", config_.cell}};
+                       {"hyper", config_.client_hyper}, {"cell", config_.cell},
+                       {"transport", config_.transport == "shm"
+                                         ? json{{"kind", "shm"}, {"fd", 3}, {"bytes", 2 * param_bytes_}}
+                                         : json{{"kind", "pipe"}}}};
   const std::string line = header.dump() + "\n";
   try {
     process_->write_all({{line.data(), line.size()}}, deadline_);
@@ -179,16 +212,24 @@ Session::~Session() {
     }
   }
   process_.reset();  // kills what is left and reaps it; dir_ is removed after
+  if (region_) ::munmap(region_, 2 * param_bytes_);
 }
 
 void Session::step(long k, const std::vector<const void*>& params, const std::vector<const void*>& grads,
                    const std::vector<void*>& out) {
-  const std::string line = json{{"step", k}, {"bytes", 2 * param_bytes_}}.dump() + "\n";
+  const bool shm = region_ != nullptr;
+  const size_t reply_bytes = shm ? 0 : param_bytes_;
+  const std::string line = json{{"step", k}, {"bytes", shm ? 0 : 2 * param_bytes_}}.dump() + "\n";
   std::vector<std::pair<const void*, size_t>> buffers{{line.data(), line.size()}};
-  for (size_t i = 0; i < blocks_.size(); ++i)
-    buffers.emplace_back(params[i], static_cast<size_t>(blocks_[i].rows * blocks_[i].cols) * scalar_bytes_);
-  for (size_t i = 0; i < blocks_.size(); ++i)
-    buffers.emplace_back(grads[i], static_cast<size_t>(blocks_[i].rows * blocks_[i].cols) * scalar_bytes_);
+  auto bytes_of = [&](size_t i) { return static_cast<size_t>(blocks_[i].rows * blocks_[i].cols) * scalar_bytes_; };
+  if (shm) {  // W_k at offset 0, g_k at offset P
+    size_t at = 0;
+    for (size_t i = 0; i < blocks_.size(); ++i) std::memcpy(region_ + at, params[i], bytes_of(i)), at += bytes_of(i);
+    for (size_t i = 0; i < blocks_.size(); ++i) std::memcpy(region_ + at, grads[i], bytes_of(i)), at += bytes_of(i);
+  } else {
+    for (size_t i = 0; i < blocks_.size(); ++i) buffers.emplace_back(params[i], bytes_of(i));
+    for (size_t i = 0; i < blocks_.size(); ++i) buffers.emplace_back(grads[i], bytes_of(i));
+  }
   try {
     process_->write_all(buffers, deadline_);
   } catch (const SubprocessError& e) {
@@ -201,15 +242,21 @@ void Session::step(long k, const std::vector<const void*>& params, const std::ve
   const json reply = read_json_line(kMaxStepLineBytes, doing);
   if (!reply.contains("step") || reply["step"] != k)
     fail("malformed reply to step " + std::to_string(k) + ": expected {\"step\": " + std::to_string(k) +
-         ", \"bytes\": " + std::to_string(param_bytes_) + "}, got " + reply.dump().substr(0, 300));
-  if (!reply.contains("bytes") || !reply["bytes"].is_number_unsigned() || reply["bytes"].get<size_t>() != param_bytes_)
+         ", \"bytes\": " + std::to_string(reply_bytes) + "}, got " + reply.dump().substr(0, 300));
+  if (!reply.contains("bytes") || !reply["bytes"].is_number_unsigned() || reply["bytes"].get<size_t>() != reply_bytes)
     fail("wrong shape in the reply to step " + std::to_string(k) + ": it announces " +
-         (reply.contains("bytes") ? reply["bytes"].dump() : std::string("no")) + " bytes, the parameters are " +
-         std::to_string(param_bytes_) + " bytes (" + std::to_string(blocks_.size()) + " block(s) of " +
-         std::to_string(scalar_bytes_) + "-byte values)");
+         (reply.contains("bytes") ? reply["bytes"].dump() : std::string("no")) + " bytes, " +
+         (shm ? std::string("the shm transport sends 0 (W_{k+1} is in the shared block)")
+              : "the parameters are " + std::to_string(param_bytes_) + " bytes (" + std::to_string(blocks_.size()) +
+                    " block(s) of " + std::to_string(scalar_bytes_) + "-byte values)"));
+  if (shm) {
+    size_t at = 0;
+    for (size_t i = 0; i < blocks_.size(); ++i) std::memcpy(out[i], region_ + at, bytes_of(i)), at += bytes_of(i);
+    return;
+  }
   try {
     for (size_t i = 0; i < blocks_.size(); ++i)
-      process_->read_exact(out[i], static_cast<size_t>(blocks_[i].rows * blocks_[i].cols) * scalar_bytes_, deadline_);
+      process_->read_exact(out[i], bytes_of(i), deadline_);
   } catch (const SubprocessError& e) {
     if (e.kind == SubprocessError::Kind::timeout)
       fail("time budget of " + std::to_string(config_.budget_seconds) + " s used while reading step " +

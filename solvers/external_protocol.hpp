@@ -16,6 +16,12 @@
 //                          be exactly the parameters' size; or {"error": "why"}
 //   at the end             {"done": true}\n, then stdin is closed; the process exits (status 0)
 //
+// Transport "shm" (hyper "transport": "shm"): the blocks do not cross the pipe. The process gets a
+// shared memory file (memfd) of 2P bytes as its file descriptor 3 (header "transport": {"kind":
+// "shm", "fd": 3, "bytes": 2P}); muonbench writes W_k at offset 0 and g_k at offset P, sends
+// {"step": k, "bytes": 0}, and the process writes W_{k+1} at offset 0 and answers {"step": k,
+// "bytes": 0}. The lines, limits and failures are the same.
+//
 // Every failure (the process cannot start, exits, says "error", answers with a malformed line, the
 // wrong step, the wrong size, or nothing in time) raises ExternalFailure with the reason and the
 // tail of the process's stderr; the cell that ran it is then "failed" with that reason.
@@ -62,6 +68,7 @@ struct Config {
   json client_hyper = json::object();  // every other key: the process's own hyperparameters
   json cell = json::object();          // set by the runner: problem, seed, max_steps, max_seconds
   double budget_seconds = kDefaultBudgetSeconds;
+  std::string transport = "pipe";  // or "shm"
   std::string program_digest;  // set by the suite loader (harness/engine/suite.cpp)
 };
 // Keys the external solver reads itself; "cell" is written by the runner.
@@ -108,6 +115,8 @@ class Session {
   std::chrono::steady_clock::time_point deadline_;
   json client_;
   bool failed_ = false;
+  // The shared block of the "shm" transport (2 * param_bytes_), mapped here; null for "pipe".
+  unsigned char* region_ = nullptr;
 };
 
 }  // namespace mb::external

@@ -10,11 +10,13 @@ directory, and speaks to it on stdin/stdout:
     {"done": true}           -> exit 0
 
 Blocks are little-endian float64 (or float32, header "dtype"), each the block's storage matrix
-(header "blocks"[i]["storage"] = [rows, cols]) in column-major order. Anything on stdout that is
+(header "blocks"[i]["storage"] = [rows, cols]) in column-major order. With hyper "transport":
+"shm" the blocks are not in the messages but in a shared memory block, our file descriptor 3. Anything on stdout that is
 not the protocol breaks it: print diagnostics to stderr (muonbench quotes its tail on failure).
 Hyperparameters (header "hyper"): lr, momentum, dampening, weight_decay, nesterov, as built-in sgd.
 """
 import json
+import mmap
 import sys
 
 import numpy as np
@@ -77,7 +79,13 @@ def serve(make_solver, name):
         return 1
     send({"protocol": PROTOCOL, "version": 1, "ok": True, "name": name, "config": solver.config})
     total = sum(sizes) * dtype.itemsize
-    buf = bytearray()
+    transport = header.get("transport", {"kind": "pipe"})
+    if transport["kind"] == "shm":
+        # W_k at offset 0 and g_k at offset P of the shared block (our fd 3); W_{k+1} goes back at 0.
+        region = mmap.mmap(transport["fd"], transport["bytes"])
+        buf, reply_bytes = region, 0
+    else:
+        buf, reply_bytes = bytearray(), total
     while True:
         line = stdin.readline()
         if not line:
@@ -85,24 +93,26 @@ def serve(make_solver, name):
         msg = json.loads(line)
         if msg.get("done"):
             return 0
-        if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
-            buf = bytearray(msg["bytes"])
-        view, got = memoryview(buf), 0
-        while got < len(buf):
-            n = stdin.readinto(view[got:])
-            if not n:
-                return 1
-            got += n
-        # W_k and g_k as column-major views of the message: the update happens in place, and the
-        # first `total` bytes of the message are then W_{k+1}, sent back without a copy.
-        flat = np.frombuffer(buf, dtype=dtype)
+        if transport["kind"] == "pipe":
+            if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
+                buf = bytearray(msg["bytes"])
+            view, got = memoryview(buf), 0
+            while got < len(buf):
+                n = stdin.readinto(view[got:])
+                if not n:
+                    return 1
+                got += n
+        # W_k and g_k as column-major views of the message (or of the shared block): the update
+        # happens in place, and the first `total` bytes are then W_{k+1}, sent back without a copy.
+        flat = np.frombuffer(buf, dtype=dtype, count=2 * sum(sizes))
         blocks, at = [], 0
         for (r, c), n in zip(shapes + shapes, sizes + sizes):
             blocks.append(flat[at:at + n].reshape((r, c), order="F"))
             at += n
         params, grads = blocks[:len(shapes)], blocks[len(shapes):]
         solver.step(params, grads)
-        send({"step": msg["step"], "bytes": total}, [view[:total]])
+        del flat, blocks, params, grads  # no view of the block outlives the step
+        send({"step": msg["step"], "bytes": reply_bytes}, [memoryview(buf)[:total]] if reply_bytes else [])
 
 if __name__ == "__main__":
     sys.exit(serve(Sgd, "numpy-sgd"))

@@ -11,6 +11,7 @@ them between steps), the gradient is set, and optimizer.step() runs. One thread,
 cell (OMP_NUM_THREADS=1 is in the environment muonbench gives).
 """
 import json
+import mmap
 import sys
 
 import numpy as np
@@ -75,7 +76,11 @@ def main():
                            if isinstance(v, (int, float, bool, str, tuple, type(None)))}}
     send({"protocol": PROTOCOL, "version": 1, "ok": True, "name": cls_name, "config": config})
     total = sum(sizes) * np_dtype.itemsize
-    buf = bytearray()
+    transport = header.get("transport", {"kind": "pipe"})
+    if transport["kind"] == "shm":  # W_k at 0 and g_k at P in our fd 3; W_{k+1} goes back at 0
+        buf = mmap.mmap(transport["fd"], transport["bytes"])
+    else:
+        buf = bytearray()
     while True:
         line = stdin.readline()
         if not line:
@@ -83,15 +88,16 @@ def main():
         msg = json.loads(line)
         if msg.get("done"):
             return 0
-        if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
-            buf = bytearray(msg["bytes"])
-        view, got = memoryview(buf), 0
-        while got < len(buf):
-            n = stdin.readinto(view[got:])
-            if not n:
-                return 1
-            got += n
-        flat = np.frombuffer(buf, dtype=np_dtype)
+        if transport["kind"] == "pipe":
+            if len(buf) != msg["bytes"]:  # one buffer for every step: no allocation, no page faults
+                buf = bytearray(msg["bytes"])
+            view, got = memoryview(buf), 0
+            while got < len(buf):
+                n = stdin.readinto(view[got:])
+                if not n:
+                    return 1
+                got += n
+        flat = np.frombuffer(buf, dtype=np_dtype, count=2 * sum(sizes))
         at = 0
         with torch.no_grad():
             for p, (r, c), n in zip(params, shapes, sizes):  # W_k
@@ -101,8 +107,16 @@ def main():
                 p.grad = torch.from_numpy(flat[at:at + n].reshape((r, c), order="F")).clone()
                 at += n
         optimizer.step()
-        send({"step": msg["step"], "bytes": total}, [p.numpy().tobytes(order="F") for p in params])
-
+        if transport["kind"] == "shm":
+            at = 0
+            for p, (r, c), n in zip(params, shapes, sizes):
+                flat[at:at + n].reshape((r, c), order="F")[...] = p.numpy()
+                at += n
+            del flat
+            send({"step": msg["step"], "bytes": 0})
+        else:
+            del flat
+            send({"step": msg["step"], "bytes": total}, [p.numpy().tobytes(order="F") for p in params])
 
 if __name__ == "__main__":
     sys.exit(main())

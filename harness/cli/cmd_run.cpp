@@ -13,6 +13,7 @@
 #include "harness/engine/distributed.hpp"
 #include "harness/report/environment.hpp"
 #include "harness/core/error.hpp"
+#include "harness/core/subprocess.hpp"
 #include "harness/core/threads.hpp"
 #include "harness/engine/progress.hpp"
 #include "harness/report/report.hpp"
@@ -85,6 +86,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   opt.threads = threads;
   opt.cache_dir = cache_dir;
   opt.cancel = install_cancel_handlers();
+  set_subprocess_cancel_flag(opt.cancel);  // Ctrl-C also stops external solvers' processes at once
   opt.progress = a.has("quiet") || progress == "never" ? ProgressMode::never
                  : progress == "always"                ? ProgressMode::always
                                                        : ProgressMode::automatic;

@@ -27,6 +27,13 @@ void ignore_sigpipe_once() {
   std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
 }
 
+std::atomic<const std::atomic<bool>*> g_cancel_flag{nullptr};
+
+bool cancel_requested() {
+  const std::atomic<bool>* f = g_cancel_flag.load();
+  return f && f->load();
+}
+
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 int milliseconds_until(Subprocess::clock::time_point deadline) {
@@ -35,6 +42,8 @@ int milliseconds_until(Subprocess::clock::time_point deadline) {
 }
 
 }  // namespace
+
+void set_subprocess_cancel_flag(const std::atomic<bool>* flag) { g_cancel_flag.store(flag); }
 
 Subprocess::Subprocess(const SpawnOptions& o) : tail_limit_(o.stderr_tail_bytes) {
   ignore_sigpipe_once();
@@ -57,6 +66,7 @@ Subprocess::Subprocess(const SpawnOptions& o) : tail_limit_(o.stderr_tail_bytes)
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  if (o.fd3 >= 0) posix_spawn_file_actions_adddup2(&fa, o.fd3, 3);  // dup2 clears close-on-exec
   if (!o.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, o.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -122,6 +132,10 @@ void Subprocess::wait_for(int fd, short events, clock::time_point deadline, cons
     if (rc < 0 && errno != EINTR) throw SubprocessError(SubprocessError::Kind::io, std::string("poll: ") + errno_text(errno));
     if (count == 2 && (p[1].revents & (POLLIN | POLLHUP))) drain_stderr();
     if (rc > 0 && p[0].revents) return;  // ready, or hung up: the read or write will say which
+    if (cancel_requested()) {
+      kill_now();
+      throw SubprocessError(SubprocessError::Kind::cancelled, std::string("the run was interrupted while ") + doing);
+    }
     if (clock::now() >= deadline) {
       kill_now();
       throw SubprocessError(SubprocessError::Kind::timeout, std::string("no answer in time while ") + doing);
@@ -223,7 +237,7 @@ std::string Subprocess::finish(clock::time_point deadline) {
   for (;;) {
     drain_stderr();
     if (auto e = poll_exit(); !e.empty()) return e;
-    if (clock::now() >= deadline) {
+    if (clock::now() >= deadline || cancel_requested()) {
       kill_now();
       return ended_ + " (killed: it did not exit in time)";
     }

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -20,7 +21,7 @@
 namespace mb {
 
 struct SubprocessError : std::runtime_error {
-  enum class Kind { start, timeout, closed, too_long, io };
+  enum class Kind { start, timeout, closed, too_long, io, cancelled };
   Kind kind;
   SubprocessError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
 };
@@ -30,7 +31,12 @@ struct SpawnOptions {
   std::vector<std::string> env;   // the whole environment, "KEY=VALUE"
   std::string cwd;                // working directory of the process
   size_t stderr_tail_bytes = 4096;
+  int fd3 = -1;                   // >= 0: given to the process as its file descriptor 3
 };
+
+// The run's cancellation flag (Ctrl-C, SIGTERM: harness/cli/signals.hpp): while it is set, every
+// wait kills its process and raises SubprocessError{cancelled} within 100 ms.
+void set_subprocess_cancel_flag(const std::atomic<bool>* flag);
 
 class Subprocess {
  public:

@@ -6,8 +6,9 @@
 #   * without --allow-external the suite is refused (exit 2) naming both programs and the flag,
 #     and nothing is written;
 #   * with it, every value and gradient norm on every curve of numpy-sgd equals built-in sgd's,
-#     and torch-adamw equals built-in adamw's, to 1e-12 relative in float64; the clients' names
-#     and configs are in the report;
+#     and torch-adamw equals built-in adamw's, to 1e-12 relative in float64, through the pipe and
+#     through the shared memory block (transport shm); the clients' names and configs are in the
+#     report;
 #   * a rerun reuses the cache; an edited program (its content digest) is a new cell, run again;
 #   * claims on an external solver: `check --claim gd-pl-rate --solver external` with the NumPy
 #     client (gradient descent at the claim's lr = 1/L) holds with every decoy violated; the same
@@ -38,9 +39,12 @@ recs = json.load(open(sys.argv[1]))["results"]["records"]
 by = {(c["cell"]["problem_label"], c["cell"]["solver_label"], c["cell"]["seed"]): c for c in recs}
 bad, pairs, worst = [], 0, 0.0
 for (p, s, seed), c in sorted(by.items()):
-    for ref, ext, client in (("sgd", "numpy-sgd", "numpy-sgd"), ("adamw", "torch-adamw", "torch.optim.AdamW")):
+    for ref, ext, client in (("sgd", "numpy-sgd", "numpy-sgd"), ("adamw", "torch-adamw", "torch.optim.AdamW"),
+                             ("sgd", "numpy-sgd-shm", "numpy-sgd"), ("adamw", "torch-adamw-shm", "torch.optim.AdamW")):
         if s != ext:
             continue
+        if c["hyper"]["transport"] != ("shm" if ext.endswith("-shm") else "pipe"):
+            bad.append("%s/%s/%d: transport %r" % (p, ext, seed, c["hyper"]["transport"]))
         a = by[(p, ref, seed)]
         pairs += 1
         if c["status"] != a["status"] or c["steps"] != a["steps"]:
@@ -56,8 +60,8 @@ for (p, s, seed), c in sorted(by.items()):
                 worst = max(worst, rel)
                 if rel > 1e-12:
                     bad.append("%s/%s/%d: %s %r vs %r (relative %.3g)" % (p, ext, seed, key, y, x, rel))
-if pairs != 8:
-    bad.append("expected 8 external cells, found %d" % pairs)
+if pairs != 16:
+    bad.append("expected 16 external cells, found %d" % pairs)
 if bad:
     print("FAIL:\n  " + "\n  ".join(bad[:20]))
     sys.exit(1)
@@ -66,10 +70,10 @@ PY
 
 # The cache: a rerun runs nothing; an edited client is a new cell (its digest), run again.
 "$mb" run --suite "$tmp/ex/suite.json" --allow-external --out "$tmp/run" --threads 2 2>"$tmp/rerun"
-grep -q "16 cells (16 cached" "$tmp/rerun" || { echo "FAIL: the rerun did not use the cache:"; cat "$tmp/rerun"; exit 1; }
+grep -q "24 cells (24 cached" "$tmp/rerun" || { echo "FAIL: the rerun did not use the cache:"; cat "$tmp/rerun"; exit 1; }
 echo "# edited" >>"$tmp/ex/numpy_sgd.py"
 "$mb" run --suite "$tmp/ex/suite.json" --allow-external --out "$tmp/run" --threads 2 2>"$tmp/rerun2"
-grep -q "16 cells (12 cached" "$tmp/rerun2" || { echo "FAIL: the edited client was not rerun:"; cat "$tmp/rerun2"; exit 1; }
+grep -q "24 cells (16 cached" "$tmp/rerun2" || { echo "FAIL: the edited client was not rerun:"; cat "$tmp/rerun2"; exit 1; }
 
 # Claims on an external solver.
 hyper="{\"command\": [\"/usr/bin/python3\", \"$tmp/ex/numpy_sgd.py\"]}"

@@ -6,7 +6,8 @@
 # well-behaved external one), the run exits 1 with its report written, and it never hangs: the
 # hanging process is killed at its cell's 3 s budget. The process's environment holds only what
 # the protocol documents (a variable set here does not reach it), it starts in a fresh empty
-# directory, and no such directory is left behind.
+# directory, and no such directory is left behind. An interrupted run (SIGTERM) kills a hung
+# process at once instead of waiting for its budget.
 # ctest-labels: sanitize
 set -euo pipefail
 mb=$1
@@ -71,4 +72,31 @@ if bad:
 print("external failures: %d misbehaving processes -> failed cells with their reasons; sgd and env ran" % len(expect))
 PY
 grep -q "cell(s) failed" "$tmp/stderr" || { echo "FAIL: no failed-cells message"; cat "$tmp/stderr"; exit 1; }
-echo "external_failures: ok in $elapsed s"
+
+# An interrupted run (SIGTERM, as Ctrl-C) does not wait for a hung process's budget (here 120 s):
+# the process is killed at once, the run exits 130, and no working directory is left.
+cat >"$tmp/hang.json" <<'JSON'
+{"name": "external-hang", "precisions": ["double"], "seeds": [0], "budget": {"max_steps": 6, "max_seconds": 120},
+ "problems": [{"name": "quadratic-ls", "params": {"m": 4, "n": 3, "p": 5, "q": 4}}],
+ "solvers": [{"name": "external", "hyper": {"command": ["/usr/bin/python3", "misbehave.py"], "mode": "hang", "at": 1}}]}
+JSON
+start=$(date +%s)
+TMPDIR="$tmp/scratch" "$mb" run --suite "$tmp/hang.json" --allow-external --out "$tmp/out2" --quiet 2>"$tmp/stderr2" &
+pid=$!
+for _ in $(seq 50); do  # until the process hangs (its stderr says so; at most 5 s)
+  sleep 0.1
+  [[ -n $(ls -A "$tmp/scratch") ]] && break
+done
+sleep 1
+kill -TERM $pid
+set +e
+wait $pid
+rc=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+[[ $rc == 130 ]] || { echo "FAIL: interrupted run: exit $rc, expected 130"; cat "$tmp/stderr2"; exit 1; }
+(( elapsed < 30 )) || { echo "FAIL: the interrupted run took $elapsed s (the hung process's budget is 120 s)"; exit 1; }
+left=$(ls -A "$tmp/scratch")
+[[ -z $left ]] || { echo "FAIL: working directories left after the interrupt: $left"; exit 1; }
+! pgrep -f "$tmp/misbehave.py" >/dev/null || { echo "FAIL: the hung process outlived the interrupt"; exit 1; }
+echo "external_failures: ok (interrupt: exit 130 after $elapsed s, process killed)"

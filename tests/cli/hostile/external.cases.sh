@@ -71,3 +71,7 @@ case_plugin_env_missing() {
   export MUONBENCH_PLUGINS=in/gone.so
   expect 2 "--plugin in/gone.so: no such file" -- list
 }
+case_external_bad_transport() {
+  ext_suite '["double"]' '{"command": ["/bin/true"], "transport": "mmap"}'
+  expect 2 "transport: expected \"pipe\" .* or \"shm\"" -- run --suite in/ext.json --allow-external --out out
+}
