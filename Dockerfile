@@ -1,8 +1,9 @@
 # muonbench in a container: Debian bookworm, dependencies from Debian packages only.
 #   docker build -t muonbench .      (or: scripts/docker-run SUITE, which picks docker or podman)
 #   docker run --rm -v "$PWD/out:/results" muonbench run --suite smoke --out /results
-# The image is built for any x86-64 CPU (MUONBENCH_NATIVE=OFF): it may run on another machine than
-# the one that built it. Results go to the mounted volume /results.
+# The image is the deterministic portable build (MUONBENCH_PORTABLE=ON, docs/reproducibility.md):
+# x86-64 baseline, no FP contraction, libm and GEMM blocking pinned, so that `run --reproducible`
+# gives the same results on every x86-64 machine. Results go to the mounted volume /results.
 FROM debian:bookworm AS build
 ARG GIT_COMMIT=unknown
 RUN apt-get update \
@@ -18,7 +19,7 @@ COPY claims claims
 COPY suites suites
 COPY cmake cmake
 COPY include include
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_NATIVE=OFF -DMUONBENCH_TESTS=OFF \
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMUONBENCH_PORTABLE=ON -DMUONBENCH_TESTS=OFF \
       -DMUONBENCH_BENCH=OFF -DMUONBENCH_MPI=OFF -DMUONBENCH_GIT_COMMIT="${GIT_COMMIT}" \
  && cmake --build build -j "$(nproc)" \
  && cmake --install build --prefix /opt/muonbench

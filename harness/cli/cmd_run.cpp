@@ -50,7 +50,8 @@ json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::
 
 int cmd_run(const std::vector<std::string>& argv) {
   Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress", "gemm-threads"},
-         {"quiet", "no-cache", "plan", "allow-external"});
+         {"quiet", "no-cache", "plan", "allow-external", "reproducible"});
+  const bool reproducible = a.has("reproducible");
   const Suite suite = load_suite(a.require("suite"));
   // Suites are shared files: the programs they name run only when the user says so.
   if (const auto cmds = external_commands(suite); !cmds.empty() && !a.has("allow-external")) {
@@ -65,6 +66,9 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (gemm > 1 && !gemm_threads_available())
     throw Error("run: --gemm-threads " + std::to_string(gemm) + ": this build has no OpenMP (configure with "
                 "-DMUONBENCH_OPENMP=ON); cells still run in parallel with --threads");
+  // A product split over threads sums in an order that depends on them.
+  if (reproducible && gemm > 1)
+    throw Error("run: --reproducible runs every product on one thread; drop --gemm-threads " + std::to_string(gemm));
   set_gemm_threads(gemm);
   RunPlan plan = plan_of(suite);
   int shard_k = 0, shard_n = 0;
@@ -109,6 +113,18 @@ int cmd_run(const std::vector<std::string>& argv) {
     if (!unfinished.empty() && !result.stats.cancelled) std::filesystem::remove(journal);
   }
   if (!unfinished.empty() && !a.has("quiet")) std::cerr << "muonbench: note: " << unfinished << "\n";
+  // --reproducible: a time budget is only a safety limit; a cell that hits it has a result that
+  // depends on this machine's speed, so it fails (reason "time-limit") and the run exits 1.
+  if (reproducible)
+    for (auto& [id, c] : result.cells)
+      if (c.record.status == CellStatus::timeout) {
+        c.record.status = CellStatus::failed;
+        c.record.reason = "time-limit: " + c.record.reason + "; under --reproducible a time budget is a safety limit "
+                          "(raise max_seconds, or lower max_steps)";
+        --result.stats.timeouts;
+        ++result.stats.failed;
+      }
+  info.reproducible = reproducible;
   info.finished = utc_now_iso8601();
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   info.stats = result.stats;
@@ -152,7 +168,7 @@ MB_REGISTER_COMMAND(
     "run", "run a suite: cells, claims, report.json and leaderboard.json",
     "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N]\n"
     "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--gemm-threads M]\n"
-    "                     [--plan] [--quiet] [--allow-external]\n"
+    "                     [--plan] [--quiet] [--allow-external] [--reproducible]\n"
     "  Runs every cell of the suite (problem x solver setting x precision x seed) and its claims on N\n"
     "  threads (default: all hardware threads), then writes DIR/report.json and DIR/leaderboard.json\n"
     "  atomically (default DIR: runs/<suite>). NAME is looked up in the suite directories\n"
@@ -168,6 +184,10 @@ MB_REGISTER_COMMAND(
     "  --progress: a line with jobs done/total, elapsed time and an estimate; 'auto' shows it only\n"
     "  when stderr is a terminal. --plan prints the jobs, how many are cached and the worst-case time\n"
     "  the budgets allow, and runs nothing.\n"
+    "  --reproducible: step budgets only: a cell that hits its time budget fails (reason 'time-limit') and\n"
+    "  the run exits 1, so that the report's results depend only on the build, the suite and the inputs;\n"
+    "  recorded as run.reproducible. In a portable build (scripts/build --portable, the Docker image) they\n"
+    "  are then the same on every x86-64 machine (docs/reproducibility.md).\n"
     "  --allow-external: run the programs the suite's external solvers name (docs/plugins.md); without\n"
     "  it a suite that names one is refused (exit 2) before anything runs.\n"
     "  Under 'mpirun -np K' (a build with MPI) the jobs are spread over K ranks, largest first, with\n"

@@ -26,6 +26,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mb::pin_portable_runtime(argv);  // portable builds: the same results on every x86-64 CPU
   std::vector<std::string> args(argv + 1, argv + argc);
   // Plugins first (--plugin PATH anywhere, MUONBENCH_PLUGINS): every command sees their entries.
   try {

@@ -1,11 +1,15 @@
 #include "harness/report/environment.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 
 #include "harness/core/threads.hpp"
 
 #include "harness/engine/distributed.hpp"
 
+#include <Eigen/Core>
 #include <boost/version.hpp>
 #include <chrono>
 #include <ctime>
@@ -34,10 +38,63 @@
 #ifndef MB_SOURCE_DIR
 #define MB_SOURCE_DIR "."
 #endif
+#ifndef MB_BUILD_MODE
+#define MB_BUILD_MODE "native"
+#endif
+#ifndef MB_ISA
+#define MB_ISA "native"
+#endif
 
 namespace mb {
 
 std::string version_string() { return MB_VERSION; }
+bool portable_build() { return std::strcmp(MB_BUILD_MODE, "portable") == 0; }
+
+namespace {
+// glibc picks FMA (or AVX2, FMA4) code for exp, log, pow, sin, tanh... at run time on the CPUs
+// that have it, and those round differently from the baseline code: pinned off, every x86-64
+// machine computes what qemu64 computes (docs/reproducibility.md measures it).
+constexpr const char* kLibmPin = "glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4";
+// Eigen's GEMM blocks its loops by the cache sizes the CPU reports, and the block sizes change
+// the order of the sums: fixed here, the same products round the same way everywhere.
+constexpr std::ptrdiff_t kL1 = 32 * 1024, kL2 = 256 * 1024, kL3 = 2 * 1024 * 1024;
+bool g_libm_pinned = false;
+bool cpu_has_dispatched_math() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("fma") || __builtin_cpu_supports("avx2") || __builtin_cpu_supports("fma4");
+}
+}  // namespace
+
+void pin_portable_runtime(char** argv) {
+  if (!portable_build()) return;
+  Eigen::setCpuCacheSizes(kL1, kL2, kL3);
+  const char* current = std::getenv("GLIBC_TUNABLES");
+  if (current && std::strstr(current, kLibmPin)) {
+    g_libm_pinned = true;
+    return;
+  }
+  // A CPU without FMA or AVX2 already runs the baseline code (and under qemu-user a re-exec
+  // would leave the emulator): nothing to pin.
+  if (!cpu_has_dispatched_math()) {
+    g_libm_pinned = true;
+    return;
+  }
+  if (std::getenv("MUONBENCH_LIBM_PIN_TRIED")) return;  // the re-exec did not take: recorded below
+  const std::string value = current && *current ? std::string(current) + ":" + kLibmPin : std::string(kLibmPin);
+  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
+  ::setenv("MUONBENCH_LIBM_PIN_TRIED", "1", 1);
+  ::execv("/proc/self/exe", argv);  // glibc reads its tunables only at start-up
+}
+
+nlohmann::json build_json() {
+  return {{"mode", MB_BUILD_MODE},
+          {"isa", MB_ISA},
+          {"libm", portable_build() ? (g_libm_pinned ? std::string("glibc, baseline code pinned (") + kLibmPin + ")"
+                                                     : std::string("glibc, NOT pinned: the re-exec with GLIBC_TUNABLES failed"))
+                                    : std::string("glibc, dispatched by the CPU")},
+          {"eigen_cache_sizes", portable_build() ? nlohmann::json{kL1, kL2, kL3} : nlohmann::json("detected")},
+          {"cpu_independent", portable_build() && g_libm_pinned}};
+}
 std::string source_dir() { return MB_SOURCE_DIR; }
 
 namespace {
@@ -78,7 +135,8 @@ nlohmann::json environment_json(int threads) {
           {"hardware_threads", std::thread::hardware_concurrency()},
           {"threads", threads},
           {"mpi_backend", built_with_mpi()},
-          {"gemm_threads", gemm_threads()}};
+          {"gemm_threads", gemm_threads()},
+          {"build", build_json()}};
   // The test hook of harness/engine/run_cell.cpp: a report made with it says so.
   if (const char* slow = std::getenv("MUONBENCH_TEST_SLOW")) e["test_slow"] = slow;
   return e;

@@ -216,6 +216,19 @@ std::string leaderboard_html(const json& lb, const std::function<bool(const std:
     << "(1 = fastest on every workload).</p>\n";
   o << "<p>muonbench " << html_escape(text_of(lb.at("muonbench_version"))) << ", commit <code>"
     << html_escape(text_of(field(env, "git_commit"))) << "</code>, " << html_escape(text_of(run.at("date"))) << ".</p>\n";
+  // Whether another machine gets the same numbers (docs/reproducibility.md).
+  const bool reproducible = run.contains("reproducible") && run.at("reproducible") == true;
+  const bool cpu_independent = env.contains("build") && env.at("build").value("cpu_independent", false);
+  o << "<p id=\"reproducibility\">"
+    << (reproducible && cpu_independent
+            ? "Reproducible: a portable build run with <code>--reproducible</code>; the same suite gives these "
+              "results byte for byte on any x86-64 machine."
+        : reproducible
+            ? "Reproducible on this machine (<code>--reproducible</code>), but not a portable build: another CPU "
+              "may differ in the last bits (check with <code>muonbench compare</code>)."
+            : "<strong>Not a reproducible run</strong>: time budgets were in force, so results may depend on this "
+              "machine's speed; rerun with <code>--reproducible</code> (docs/reproducibility.md).")
+    << "</p>\n";
   o << "<nav><a href=\"#rules\">Rules</a><a href=\"#scores\">Scores</a><a href=\"#workloads\">Workloads</a>"
     << "<a href=\"#sweeps\">Grid sweeps</a><a href=\"#claims\">Claims</a><a href=\"#environment\">Environment</a></nav>\n";
   // Filters (the script keeps them and the address fragment in step).

@@ -295,6 +295,7 @@ json make_leaderboard(const json& report) {
               {"scores_by_seconds", scores_table(prof_secs, solvers)},
               {"pairwise_seconds", pairwise_secs},
               {"ecdf_seconds", runtime_ecdf(solvers, ecdf_secs, pairs)}};
+  if (report.at("run").contains("reproducible")) run["reproducible"] = report.at("run").at("reproducible");
   return {{"schema", "muonbench.leaderboard"},
           {"schema_version", kReportSchemaVersion},
           {"muonbench_version", report.at("muonbench_version")},

@@ -220,6 +220,7 @@ json make_report(const Suite& suite, const std::map<std::string, CellResult>& ce
               {"cells", timing},
               {"claims", claim_timing}};
   if (!info.shards.is_null()) run["shards"] = info.shards;
+  if (!info.reproducible.is_null()) run["reproducible"] = info.reproducible;
   return {{"schema", "muonbench.report"},
           {"schema_version", kReportSchemaVersion},
           {"muonbench_version", version_string()},

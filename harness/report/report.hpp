@@ -27,6 +27,9 @@ struct RunInfo {
   double wall_seconds = 0;
   RunStats stats;
   json shards = nullptr;  // merged runs: what each shard recorded about its run
+  // `run --reproducible`: step budgets only (a time budget hit fails the cell), so that `results`
+  // depend on nothing but the build, the suite and the inputs; null where not recorded (merges).
+  json reproducible = nullptr;
 };
 
 // Throws Error if a cell or claim task of the suite has no result.

@@ -111,3 +111,4 @@ PY
   expect 2 "merge: in/a/shard-2-of-2.json: the suite's hash does not match its spec" -- merge --out out in/a/shard-1-of-2.json in/a/shard-2-of-2.json
 }
 case_merge_empty_directory() { mkdir -p "$T/in/empty"; expect 2 "merge: no shard-\*-of-\*.json file in directory 'in/empty'" -- merge --out out in/empty; }
+case_reproducible_gemm_threads() { expect 2 "run: --reproducible runs every product on one thread; drop --gemm-threads 2" -- run --suite smoke --reproducible --gemm-threads 2 --out out; }
