@@ -109,6 +109,12 @@ void Session::fail(const std::string& reason) {
                         (tail.empty() ? std::string("; its stderr is empty") : "; its stderr ends with:\n" + tail));
 }
 
+// How long a process that has stopped talking may take to exit before it is killed: 2 s, within
+// the budget (a process that closed its stdout but keeps running must not hold the cell).
+std::chrono::steady_clock::time_point Session::exit_deadline() const {
+  return std::min(deadline_, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+}
+
 json Session::read_json_line(size_t max_bytes, const std::string& doing) {
   std::string line;
   try {
@@ -117,7 +123,7 @@ json Session::read_json_line(size_t max_bytes, const std::string& doing) {
     if (e.kind == SubprocessError::Kind::timeout)
       fail("time budget of " + std::to_string(config_.budget_seconds) + " s used while " + doing +
            " (the process was killed)");
-    if (e.kind == SubprocessError::Kind::closed) fail(std::string(e.what()) + " while " + doing + " (" + process_->finish(deadline_) + ")");
+    if (e.kind == SubprocessError::Kind::closed) fail(std::string(e.what()) + " while " + doing + " (" + process_->finish(exit_deadline()) + ")");
     fail(std::string(e.what()) + " while " + doing);
   }
   json j;
@@ -181,7 +187,7 @@ Session::Session(const Config& config, const std::string& dtype, size_t scalar_b
   try {
     process_->write_all({{line.data(), line.size()}}, deadline_);
   } catch (const SubprocessError& e) {
-    fail(std::string("sending the header: ") + e.what() + " (" + process_->finish(deadline_) + ")");
+    fail(std::string("sending the header: ") + e.what() + " (" + process_->finish(exit_deadline()) + ")");
   }
   json hello = read_json_line(kMaxHelloBytes, "reading its answer to the header");
   if (hello.value("protocol", std::string()) != kProtocolName || !hello.contains("version") ||
@@ -236,7 +242,7 @@ void Session::step(long k, const std::vector<const void*>& params, const std::ve
     if (e.kind == SubprocessError::Kind::timeout)
       fail("time budget of " + std::to_string(config_.budget_seconds) + " s used while sending step " +
            std::to_string(k) + " (the process was killed)");
-    fail("sending step " + std::to_string(k) + ": " + e.what() + " (" + process_->finish(deadline_) + ")");
+    fail("sending step " + std::to_string(k) + ": " + e.what() + " (" + process_->finish(exit_deadline()) + ")");
   }
   const std::string doing = "waiting for its answer to step " + std::to_string(k);
   const json reply = read_json_line(kMaxStepLineBytes, doing);
@@ -261,7 +267,7 @@ void Session::step(long k, const std::vector<const void*>& params, const std::ve
     if (e.kind == SubprocessError::Kind::timeout)
       fail("time budget of " + std::to_string(config_.budget_seconds) + " s used while reading step " +
            std::to_string(k) + "'s parameters (the process was killed)");
-    fail("reading step " + std::to_string(k) + "'s parameters: " + e.what() + " (" + process_->finish(deadline_) + ")");
+    fail("reading step " + std::to_string(k) + "'s parameters: " + e.what() + " (" + process_->finish(exit_deadline()) + ")");
   }
 }
 

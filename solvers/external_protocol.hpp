@@ -99,6 +99,7 @@ class Session {
  private:
   [[noreturn]] void fail(const std::string& reason);
   json read_json_line(size_t max_bytes, const std::string& doing);
+  std::chrono::steady_clock::time_point exit_deadline() const;
 
   Config config_;
   std::vector<Block> blocks_;
