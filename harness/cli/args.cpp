@@ -3,6 +3,7 @@
 
 #include "harness/cli/command.hpp"
 #include "harness/core/error.hpp"
+#include "harness/solver.hpp"
 
 namespace mb::cli {
 
@@ -99,6 +100,14 @@ int default_threads() {
 bool json_arg_is_inline(const std::string& v) {
   const size_t first = v.find_first_not_of(" \t\r\n");
   return first != std::string::npos && (v[first] == '{' || v[first] == '[');
+}
+
+void require_external_allowed(const std::string& solver, const std::string& option, const std::string& text,
+                              const json& hyper, bool allowed) {
+  if (solver != external_solver_name() || json_arg_is_inline(text) || allowed) return;
+  throw Error(option + ": file '" + text + "' makes solver 'external' run " +
+              (hyper.contains("command") ? hyper["command"].dump() : std::string("a program")) +
+              "; run it only if you trust it: add --allow-external (docs/plugins.md)");
 }
 
 json json_arg(const std::string& v, const std::string& what) {

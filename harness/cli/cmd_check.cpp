@@ -40,12 +40,7 @@ int cmd_check(const std::vector<std::string>& argv) {
     solver_hyper = json_arg(a.get("solver-hyper"), "--solver-hyper");
     if (!solver_hyper.is_object())
       throw Error("--solver-hyper: expected a JSON object of hyperparameters, got " + solver_hyper.dump());
-    // An external program runs when the command line itself names it, or with --allow-external.
-    const std::string text = a.get("solver-hyper");
-    if (solver == external_solver_name() && !json_arg_is_inline(text) && !a.has("allow-external"))
-      throw Error("--solver-hyper: file '" + text + "' makes solver 'external' run " +
-                  (solver_hyper.contains("command") ? solver_hyper["command"].dump() : std::string("a program")) +
-                  "; run it only if you trust it: add --allow-external (docs/plugins.md)");
+    require_external_allowed(solver, "--solver-hyper", a.get("solver-hyper"), solver_hyper, a.has("allow-external"));
   }
   // By default the claims that take a solver (with --solver) or all of them.
   const auto names = a.list("claim", solver.empty() ? claim_names() : claims_taking_a_solver());

@@ -15,12 +15,7 @@ int cmd_replay(const std::vector<std::string>& argv) {
   const std::string solver = a.require("solver");
   const json config = json_arg(a.get("config", "{}"), "--config");
   if (!config.is_object()) throw Error("--config: expected a JSON object of hyperparameters, got " + config.dump());
-  // An external program runs when the command line itself names it, or with --allow-external.
-  const std::string config_text = a.get("config", "{}");
-  if (solver == external_solver_name() && !json_arg_is_inline(config_text) && !a.has("allow-external"))
-    throw Error("--config: file '" + config_text + "' makes solver 'external' run " +
-                (config.contains("command") ? config["command"].dump() : std::string("a program")) +
-                "; run it only if you trust it: add --allow-external (docs/plugins.md)");
+  require_external_allowed(solver, "--config", a.get("config", "{}"), config, a.has("allow-external"));
   const std::string out = a.require("out");
   require_writable_file(out, "--out");
   const long max_entries = a.long_integer("max-entries", kDefaultMaxMatrixEntries, 1, kMaxMatrixEntriesLimit);

@@ -44,6 +44,11 @@ int default_threads();
 json json_arg(const std::string& v, const std::string& what);
 // Whether json_arg would read `v` as inline JSON text (not a file).
 bool json_arg_is_inline(const std::string& v);
+// Nobody runs code they did not ask for (docs/plugins.md): hyperparameters read from a FILE (`text`,
+// given to `option`) that make solver 'external' run a program need --allow-external; inline JSON
+// typed on the command line is asking. Throws Error naming the option, the file and the program.
+void require_external_allowed(const std::string& solver, const std::string& option, const std::string& text,
+                              const json& hyper, bool allowed);
 
 }  // namespace mb::cli
 
