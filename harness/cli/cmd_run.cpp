@@ -1,6 +1,9 @@
 // muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N] [--cache DIR | --no-cache]
 //               [--progress auto|always|never] [--gemm-threads M] [--plan] [--quiet]
+//               [--reproducible [--time-limit-factor F]] [--allow-external]
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -18,9 +21,19 @@
 #include "harness/engine/progress.hpp"
 #include "harness/report/report.hpp"
 #include "harness/engine/suite.hpp"
+#include "harness/engine/time_limit.hpp"
 
 namespace mb::cli {
 namespace {
+
+// --time-limit-factor F: a finite number in [1, 1e6] (an emulator runs 5-50x slower).
+double time_limit_factor_arg(const std::string& text) {
+  char* end = nullptr;
+  const double f = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(f) || f < 1 || f > 1e6)
+    throw Error("run: --time-limit-factor: expected a number from 1 to 1e6, got '" + text + "'");
+  return f;
+}
 
 // What the plan costs at most: the budgets hold (harness/engine/run_cell.cpp), so a cell takes
 // at most max_seconds; list scheduling on p threads ends by sum/p + max (Graham's bound).
@@ -49,7 +62,7 @@ json plan_json(const Suite& suite, const RunPlan& plan, int threads, const std::
 }
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress", "gemm-threads"},
+  Args a(argv, "run", {"suite", "out", "threads", "shard", "cache", "progress", "gemm-threads", "time-limit-factor"},
          {"quiet", "no-cache", "plan", "allow-external", "reproducible"});
   const bool reproducible = a.has("reproducible");
   const Suite suite = load_suite(a.require("suite"));
@@ -70,6 +83,12 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (reproducible && gemm > 1)
     throw Error("run: --reproducible runs every product on one thread; drop --gemm-threads " + std::to_string(gemm));
   set_gemm_threads(gemm);
+  if (a.has("time-limit-factor")) {
+    if (!reproducible)
+      throw Error("run: --time-limit-factor widens the safety limit of --reproducible; without --reproducible a "
+                  "time budget decides results: edit max_seconds in the suite instead");
+    set_time_limit_factor(time_limit_factor_arg(a.get("time-limit-factor")));
+  }
   RunPlan plan = plan_of(suite);
   int shard_k = 0, shard_n = 0;
   if (a.has("shard")) {
@@ -168,7 +187,7 @@ MB_REGISTER_COMMAND(
     "run", "run a suite: cells, claims, report.json and leaderboard.json",
     "usage: muonbench run --suite NAME|FILE [--out DIR] [--threads N] [--shard k/N]\n"
     "                     [--cache DIR | --no-cache] [--progress auto|always|never] [--gemm-threads M]\n"
-    "                     [--plan] [--quiet] [--allow-external] [--reproducible]\n"
+    "                     [--plan] [--quiet] [--allow-external] [--reproducible [--time-limit-factor F]]\n"
     "  Runs every cell of the suite (problem x solver setting x precision x seed) and its claims on N\n"
     "  threads (default: all hardware threads), then writes DIR/report.json and DIR/leaderboard.json\n"
     "  atomically (default DIR: runs/<suite>). NAME is looked up in the suite directories\n"
@@ -187,7 +206,8 @@ MB_REGISTER_COMMAND(
     "  --reproducible: step budgets only: a cell that hits its time budget fails (reason 'time-limit') and\n"
     "  the run exits 1, so that the report's results depend only on the build, the suite and the inputs;\n"
     "  recorded as run.reproducible. In a portable build (scripts/build --portable, the Docker image) they\n"
-    "  are then the same on every x86-64 machine (docs/reproducibility.md).\n"
+    "  are then the same on every x86-64 machine (docs/reproducibility.md). --time-limit-factor F (>= 1)\n"
+    "  multiplies that safety limit on a slow machine or an emulator; results do not change.\n"
     "  --allow-external: run the programs the suite's external solvers name (docs/plugins.md); without\n"
     "  it a suite that names one is refused (exit 2) before anything runs.\n"
     "  Under 'mpirun -np K' (a build with MPI) the jobs are spread over K ranks, largest first, with\n"

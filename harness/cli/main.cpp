@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "version") {
-    std::cout << "muonbench " << mb::version_string() << " (MPI: " << (mb::built_with_mpi() ? "on" : "off") << ")\n";
+    // The build mode is what scripts/publish checks: published results come from a portable build.
+    std::cout << "muonbench " << mb::version_string() << " (MPI: " << (mb::built_with_mpi() ? "on" : "off")
+              << ", build: " << (mb::portable_build() ? "portable" : "native") << ")\n";
     return 0;
   }
   try {

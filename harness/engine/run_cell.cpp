@@ -21,6 +21,7 @@
 
 #include "harness/engine/cell_loop.hpp"
 #include "harness/engine/runner.hpp"
+#include "harness/engine/time_limit.hpp"
 #include "harness/oracles.hpp"
 #include "harness/problem.hpp"
 #include "harness/solver.hpp"
@@ -108,9 +109,10 @@ CellResult run_cell_in(const CellSpec& cell, const std::atomic<bool>* cancel) {
     if (stop) break;
     // The time budget holds: do not start a step that would end past it (previous step's duration
     // as the estimate of the next one's).
-    if (since(t0) + last_step_seconds > cell.max_seconds) {
+    // (--time-limit-factor widens the enforced limit only; harness/engine/time_limit.hpp.)
+    if (since(t0) + last_step_seconds > cell.max_seconds * time_limit_factor()) {
       status = CellStatus::timeout;
-      reason = "time budget of " + shortest_decimal(cell.max_seconds) + " s: stopped before step " +
+      reason = "time budget of " + shortest_decimal(cell.max_seconds * time_limit_factor()) + " s: stopped before step " +
                std::to_string(k) + " (" + std::to_string(k) + " steps done)";
       break;
     }
