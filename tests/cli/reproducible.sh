@@ -45,3 +45,26 @@ assert "Not a reproducible run" in open("%s/n/index.html" % t).read()
 assert "Not a reproducible run" not in open("%s/r/index.html" % t).read()
 print("reproducible: time-limit failure under --reproducible, timeout without; recorded and shown")
 PY
+
+# --time-limit-factor: only with --reproducible, a number in [1, 1e6]; a factor large enough lets
+# a cell that hit its safety limit finish, with the results of a run that never came near it.
+for bad in "0.5" "abc" "1e7" "nan"; do
+  if "$mb" run --suite "$tmp/suite.json" --reproducible --time-limit-factor "$bad" --no-cache --quiet --out "$tmp/x" 2>"$tmp/err"; then
+    echo "FAIL: --time-limit-factor $bad accepted"; exit 1
+  fi
+  grep -q -- "--time-limit-factor" "$tmp/err" || { echo "FAIL: --time-limit-factor $bad not named"; cat "$tmp/err"; exit 1; }
+done
+rc=0
+"$mb" run --suite "$tmp/suite.json" --time-limit-factor 2 --no-cache --quiet --out "$tmp/x" 2>"$tmp/err" || rc=$?
+[[ $rc == 2 ]] && grep -q "reproducible" "$tmp/err" || { echo "FAIL: --time-limit-factor without --reproducible: exit $rc"; exit 1; }
+# A 1 ms budget times 1e6 is 1,000 s in effect: the cell runs its 20 steps, and its recorded
+# max_seconds (part of its id and results) stays 1 ms.
+sed 's/"max_seconds": 1e-9/"max_seconds": 1e-3/' "$tmp/suite.json" >"$tmp/suite2.json"
+"$mb" run --suite "$tmp/suite2.json" --reproducible --time-limit-factor 1e6 --no-cache --quiet --out "$tmp/f"
+/usr/bin/python3 - "$tmp/f/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+slow = next(c for c in r["results"]["records"] if c["cell"]["problem_label"] == "too-slow")
+assert slow["status"] == "max_steps" and slow["cell"]["max_seconds"] == 1e-3, slow["status"]
+print("reproducible: --time-limit-factor widens the limit, the cell's recorded budget unchanged")
+PY
