@@ -34,4 +34,4 @@ COPY --from=build /opt/muonbench /usr/local
 VOLUME /results
 WORKDIR /results
 ENTRYPOINT ["muonbench"]
-CMD ["run", "--suite", "default", "--out", "/results"]
+CMD ["run", "--suite", "default", "--reproducible", "--out", "/results"]
