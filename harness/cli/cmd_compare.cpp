@@ -140,7 +140,7 @@ json optional_number(const std::optional<double>& x) { return x ? json(*x) : jso
 
 json rounding_comparison_to_json(const RoundingComparison& c) {
   json cells = json::array(), rankings = json::array(), claims = json::array();
-  for (const auto& x : c.cells) cells.push_back({{"cell", x.key}, {"verdict", x.verdict}, {"detail", x.detail}});
+  for (const auto& x : c.cells) cells.push_back({{"cell", x.key}, {"solver", x.solver}, {"verdict", x.verdict}, {"detail", x.detail}});
   for (const auto& r : c.rankings) {
     json rev = json::array();
     for (const auto& p : r.reversals)
@@ -187,7 +187,7 @@ std::string rounding_comparison_table(const RoundingComparison& c) {
   o << "\n";
   std::map<std::string, size_t> beyond_by_solver;
   for (const auto& x : c.cells)
-    if (x.verdict == "beyond_rounding") ++beyond_by_solver[x.key.substr(x.key.find(" | ") + 3, x.key.find(" | ", x.key.find(" | ") + 3) - x.key.find(" | ") - 3)];
+    if (x.verdict == "beyond_rounding") ++beyond_by_solver[x.solver];
   if (!beyond_by_solver.empty()) {
     o << "  beyond rounding, by solver:";
     for (const auto& [s, n] : beyond_by_solver) o << " " << s << " " << n << ";";

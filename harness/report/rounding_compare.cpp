@@ -11,26 +11,12 @@
 
 #include "harness/core/error.hpp"
 #include "harness/core/json_num.hpp"
+#include "harness/report/json_reader.hpp"
 
 namespace mb {
 
 namespace {
 using nlohmann::json;
-
-const json& field(const json& j, const std::string& key, const std::string& where, const std::string& source) {
-  if (!j.is_object() || !j.contains(key)) throw Error(source + ": " + where + ": missing '" + key + "'");
-  return j.at(key);
-}
-const json& list(const json& j, const std::string& key, const std::string& where, const std::string& source) {
-  const json& v = field(j, key, where, source);
-  if (!v.is_array()) throw Error(source + ": " + where + "." + key + ": expected a list");
-  return v;
-}
-std::string text(const json& j, const std::string& key, const std::string& where, const std::string& source) {
-  const json& v = field(j, key, where, source);
-  if (!v.is_string()) throw Error(source + ": " + where + "." + key + ": expected a string");
-  return v.get<std::string>();
-}
 
 // Unit roundoff of a cell's precision (mp50: 50 decimal digits).
 double unit_roundoff(const std::string& precision) {
@@ -94,9 +80,9 @@ std::string show(const json& v) { return v.is_null() ? "null" : v.is_string() ? 
 
 // The verdict of one matched cell (rounding_compare.hpp: identical / within / beyond).
 CellAgreement agree(const json& ra, const json& rb, const std::string& key, const std::string& precision) {
-  CellAgreement c{key, "identical", ""};
+  CellAgreement c{key, "identical", "", ""};
   if (ra == rb) return c;
-  auto beyond = [&](const std::string& why) { return CellAgreement{key, "beyond_rounding", why}; };
+  auto beyond = [&](const std::string& why) { return CellAgreement{key, "beyond_rounding", why, ""}; };
   for (const char* k : {"status", "steps"})
     if (ra.value(k, json()) != rb.value(k, json())) return beyond(std::string(k) + " " + show(ra.value(k, json())) + " vs " + show(rb.value(k, json())));
   const json sa = ra.value("steps_to_target", json::object()), sb = rb.value("steps_to_target", json::object());
@@ -130,58 +116,63 @@ CellAgreement agree(const json& ra, const json& rb, const std::string& key, cons
   return c;
 }
 
-std::map<std::string, std::pair<json, std::string>> records_by_key(const RoundingInput& in) {
-  const std::string& src = in.report_path;
-  const json& recs = list(field(in.report, "results", "report", src), "records", "results", src);
-  std::map<std::string, std::pair<json, std::string>> out;
+// A results record with what its key is made of that the comparison needs again.
+struct KeyedRecord {
+  json record;
+  std::string precision, solver;
+};
+std::map<std::string, KeyedRecord> records_by_key(const RoundingInput& in) {
+  const JsonReader rd{in.report_path};
+  const json& recs = rd.array(rd.member(in.report, "results", "report"), "records", "results");
+  std::map<std::string, KeyedRecord> out;
   for (size_t i = 0; i < recs.size(); ++i) {
     const std::string where = "results.records[" + std::to_string(i) + "].cell";
-    const json& cell = field(recs[i], "cell", "results.records[" + std::to_string(i) + "]", src);
-    const std::string precision = text(cell, "precision", where, src);
-    std::string key = text(cell, "problem_label", where, src) + " [" + precision + "] | " + text(cell, "solver_label", where, src) +
-                      " | " + text(cell, "setting", where, src) + " | seed " + show(field(cell, "seed", where, src));
-    if (!out.emplace(key, std::make_pair(recs[i], precision)).second) throw Error(src + ": " + where + ": a second cell " + key);
+    const json& cell = rd.member(recs[i], "cell", "results.records[" + std::to_string(i) + "]");
+    const std::string precision = rd.text(cell, "precision", where), solver = rd.text(cell, "solver_label", where);
+    std::string key = rd.text(cell, "problem_label", where) + " [" + precision + "] | " + solver + " | " +
+                      rd.text(cell, "setting", where) + " | seed " + show(rd.member(cell, "seed", where));
+    if (!out.emplace(key, KeyedRecord{recs[i], precision, solver}).second) rd.fail(where, "a second cell " + key);
   }
   return out;
 }
 
 std::map<std::string, std::string> claim_verdicts(const RoundingInput& in) {
-  const std::string& src = in.report_path;
-  const json& res = field(in.report, "results", "report", src);
+  const JsonReader rd{in.report_path};
+  const json& res = rd.member(in.report, "results", "report");
   std::map<std::string, std::string> out;
   if (!res.contains("claims")) return out;
-  const json& claims = list(res, "claims", "results", src);
+  const json& claims = rd.array(res, "claims", "results");
   for (size_t i = 0; i < claims.size(); ++i) {
     const json& c = claims[i];
     const std::string where = "results.claims[" + std::to_string(i) + "]";
-    std::string key = text(c, "claim", where, src);
+    std::string key = rd.text(c, "claim", where);
     for (const char* k : {"variant", "precision", "part_description"})
       if (c.contains(k) && c[k].is_string() && !c[k].get<std::string>().empty()) key += " | " + c[k].get<std::string>();
     if (c.value("decoy", false) == true) key += " | decoy";
     std::string unique = key;
     for (int n = 2; out.count(unique); ++n) unique = key + " #" + std::to_string(n);
-    out[unique] = text(c, "verdict", where, src);
+    out[unique] = rd.text(c, "verdict", where);
   }
   return out;
 }
 
 // Workload -> [(solver, setting)] in rank order; "overall (score)" -> the score order.
 std::map<std::string, std::vector<std::pair<std::string, std::string>>> rankings_of(const RoundingInput& in) {
-  const std::string& src = in.leaderboard_path;
-  const json& res = field(in.leaderboard, "results", "leaderboard", src);
+  const JsonReader rd{in.leaderboard_path};
+  const json& res = rd.member(in.leaderboard, "results", "leaderboard");
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
-  const json& ws = list(res, "rankings_by_steps", "results", src);
+  const json& ws = rd.array(res, "rankings_by_steps", "results");
   for (size_t w = 0; w < ws.size(); ++w) {
     const std::string where = "results.rankings_by_steps[" + std::to_string(w) + "]";
-    auto& order = out[text(ws[w], "workload", where, src)];
-    const json& r = list(ws[w], "ranking", where, src);
+    auto& order = out[rd.text(ws[w], "workload", where)];
+    const json& r = rd.array(ws[w], "ranking", where);
     for (size_t j = 0; j < r.size(); ++j)
-      order.emplace_back(text(r[j], "solver", where + ".ranking", src), r[j].value("setting", ""));
+      order.emplace_back(rd.text(r[j], "solver", where + ".ranking"), r[j].value("setting", ""));
   }
   if (res.contains("scores_by_steps")) {
     auto& order = out["overall (score)"];
-    for (const auto& s : list(res, "scores_by_steps", "results", src))
-      order.emplace_back(text(s, "solver", "results.scores_by_steps", src), "");
+    for (const auto& s : rd.array(res, "scores_by_steps", "results"))
+      order.emplace_back(rd.text(s, "solver", "results.scores_by_steps"), "");
   }
   return out;
 }
@@ -189,7 +180,7 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> rankings
 // (workload, sorted pair) -> (p, significant) from results.pairwise_steps.
 std::map<std::string, std::pair<double, bool>> pairwise_of(const RoundingInput& in) {
   std::map<std::string, std::pair<double, bool>> out;
-  const json& res = field(in.leaderboard, "results", "leaderboard", in.leaderboard_path);
+  const json& res = JsonReader{in.leaderboard_path}.member(in.leaderboard, "results", "leaderboard");
   if (!res.contains("pairwise_steps") || !res["pairwise_steps"].is_array()) return out;
   for (const auto& e : res["pairwise_steps"]) {
     if (!e.is_object() || !e.contains("p") || !e["p"].is_number()) continue;
@@ -250,7 +241,8 @@ RoundingComparison compare_within_rounding(const RoundingInput& a, const Roundin
   for (const auto& [key, ra] : ca) {
     auto it = cb.find(key);
     if (it == cb.end()) { c.only_in_a.push_back(key); continue; }
-    c.cells.push_back(agree(ra.first, it->second.first, key, ra.second));
+    c.cells.push_back(agree(ra.record, it->second.record, key, ra.precision));
+    c.cells.back().solver = ra.solver;
     const std::string& v = c.cells.back().verdict;
     (v == "identical" ? c.identical : v == "within_rounding" ? c.within_rounding : c.beyond_rounding) += 1;
   }

@@ -48,6 +48,7 @@ struct CellAgreement {
   std::string key;     // "workload | solver | setting | seed s"
   std::string verdict; // identical, within_rounding, beyond_rounding
   std::string detail;  // the first difference (beyond_rounding), or the largest one within rounding
+  std::string solver;  // the cell's solver label
 };
 
 struct PairReversal {

@@ -59,8 +59,14 @@ n = c["counts"]
 assert n["within_rounding"] == 1 and n["beyond_rounding"] == 2, n
 details = [x["detail"] for x in c["cells"] if x["verdict"] == "beyond_rounding"]
 assert any("> floor" in d for d in details) and any(d.startswith("steps") for d in details), details
+assert all(x["solver"] == x["cell"].split(" | ")[1] for x in c["cells"]), "a cell's solver is not its key's"
+beyond = sorted(x["solver"] for x in c["cells"] if x["verdict"] == "beyond_rounding")
+open(sys.argv[1] + ".beyond", "w").write("\n".join(beyond))
 PY
 grep -q "2 beyond rounding" "$tmp/out" || fail "table does not count the cells beyond rounding"
+while read -r s; do
+  grep -Eq "by solver:.* $s [12];" "$tmp/out" || fail "table's per-solver count misses $s"
+done < "$tmp/cells.json.beyond"
 
 # 3. Rankings: swap the first two solvers of the first workload in B.
 /usr/bin/python3 - "$tmp/b/leaderboard.json" <<'PY'
